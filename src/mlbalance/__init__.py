@@ -1,0 +1,61 @@
+"""mlbalance: train multi-label classifiers on imbalanced labels.
+
+NumPy / scikit-learn parts (label input, statistics, weights, file reading) are
+imported eagerly. Keras parts (``mlbalance.losses`` and the names it exports) load
+on first use, so ``import mlbalance`` never imports Keras or a deep-learning backend.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .datasets import seed_scenario_labels
+from .io import read_labels, read_scores
+from .labels import LabelCounts, LabelFormatError, LabelMatrix, as_label_matrix, label_counts
+from .stats import ImbalanceSummary, imbalance_summary
+from .weights import (
+    ClassWeightEffect,
+    class_weights,
+    keras_class_weight_effect,
+    label_weights,
+    positive_weights,
+    sample_weights,
+)
+
+__version__ = "0.1.0"
+
+# Names that live in Keras-side modules, loaded lazily: name -> module.
+_LAZY = {}
+_LAZY_MODULES = ()
+
+__all__ = [
+    "ClassWeightEffect",
+    "ImbalanceSummary",
+    "LabelCounts",
+    "LabelFormatError",
+    "LabelMatrix",
+    "as_label_matrix",
+    "class_weights",
+    "imbalance_summary",
+    "keras_class_weight_effect",
+    "label_counts",
+    "label_weights",
+    "positive_weights",
+    "read_labels",
+    "read_scores",
+    "sample_weights",
+    "seed_scenario_labels",
+    *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'mlbalance' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | set(_LAZY_MODULES))

@@ -1,0 +1,617 @@
+"""Per-label weights for sigmoid multi-label outputs, and single-label class weights.
+
+All multi-label weights are computed from counts over observed entries (see
+:func:`mlbalance.label_counts`), in this order:
+
+1. the strategy's formula, per label;
+2. optional normalisation (``normalize=True``: divide by the mean over the labels
+   that have a weight);
+3. the cap (``max_weight``), a hard upper bound;
+4. the ``on_zero`` policy for *degenerate* labels, those with no positive or no
+   negative observed entry, for which no strategy has a meaningful weight.
+
+``on_zero`` is ``"raise"`` (default: an error that lists the labels), ``"one"``
+(weight 1.0, i.e. unweighted), ``"max"`` (the largest weight any other label
+received, as if the label were the rarest seen), or a number used as the weight.
+Every policy but ``"raise"`` emits a :class:`UserWarning` that lists the labels.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .labels import LabelFormatError, as_label_matrix, label_counts
+
+__all__ = [
+    "ClassWeightEffect",
+    "POSITIVE_WEIGHT_STRATEGIES",
+    "class_weights",
+    "keras_class_weight_effect",
+    "label_weights",
+    "positive_weights",
+    "sample_weights",
+]
+
+POSITIVE_WEIGHT_STRATEGIES = ("neg_pos", "inverse_frequency", "sqrt", "log", "effective_number", "balanced")
+CLASS_WEIGHT_STRATEGIES = ("balanced", "max_over_count", "normalized_inverse")
+_ROW_CHUNK = 65536
+
+
+# --------------------------------------------------------------------------------------
+# Argument checks
+# --------------------------------------------------------------------------------------
+def _check_choice(name, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"Expected {name} to be one of {list(allowed)}. Received: {name}={value!r}")
+
+
+def _check_positive_number(name, value, allow_none=True) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"Expected {name} to be a finite number > 0. Received: {name}={value!r}")
+
+
+def _check_on_zero(on_zero) -> None:
+    if isinstance(on_zero, str):
+        _check_choice("on_zero", on_zero, ("raise", "one", "max"))
+    else:
+        try:
+            _check_positive_number("on_zero", on_zero, allow_none=False)
+        except ValueError:
+            raise ValueError(
+                f"Expected on_zero to be 'raise', 'one', 'max' or a finite number > 0. Received: on_zero={on_zero!r}"
+            ) from None
+
+
+def _check_beta(beta) -> None:
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 < beta < 1:
+        raise ValueError(f"Expected beta to be in the open interval (0, 1), e.g. 0.999. Received: beta={beta!r}")
+
+
+# --------------------------------------------------------------------------------------
+# Multi-label weights
+# --------------------------------------------------------------------------------------
+def _formula(strategy, positives, negatives, beta) -> np.ndarray:
+    p = positives.astype(np.float64)
+    n = negatives.astype(np.float64)
+    total = p + n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if strategy == "neg_pos":
+            return n / p
+        if strategy == "inverse_frequency":
+            return total / p
+        if strategy == "sqrt":
+            return np.sqrt(n / p)
+        if strategy == "log":
+            return np.log2(1.0 + n / p)
+        if strategy == "balanced":
+            return total / (2.0 * p)
+        # effective_number (Cui et al., 2019): (1 - beta) / (1 - beta**p), via expm1 for precision.
+        return (1.0 - beta) / -np.expm1(p * np.log(beta))
+
+
+def _finish(raw, degenerate, *, strategy, counts, max_weight, normalize, on_zero, caller, side) -> np.ndarray:
+    """Steps 2-4 of the module docstring: normalise, cap, resolve degenerate labels."""
+    weights = np.where(degenerate, np.nan, raw)
+    valid = ~degenerate
+    if strategy == "effective_number" and valid.any():
+        weights = weights * (valid.sum() / np.nansum(weights))
+    if normalize and valid.any():
+        weights = weights / np.nanmean(weights)
+    if max_weight is not None:
+        weights = np.minimum(weights, max_weight)
+    if degenerate.any():
+        weights = _resolve_degenerate(weights, degenerate, _describe_degenerate(counts, degenerate),
+                                      on_zero, caller, strategy, side)
+    return weights
+
+
+def _describe_degenerate(counts, degenerate) -> str:
+    idx = np.flatnonzero(degenerate)
+    no_pos = [i for i in idx if counts.positives[i] == 0]
+    no_neg = [i for i in idx if counts.positives[i] > 0]
+    parts = []
+    if no_pos:
+        parts.append(f"{len(no_pos)} label(s) with no positive entries: {counts.describe_labels(no_pos)}")
+    if no_neg:
+        parts.append(f"{len(no_neg)} label(s) with no negative entries: {counts.describe_labels(no_neg)}")
+    return "; ".join(parts)
+
+
+def _resolve_degenerate(weights, degenerate, what, on_zero, caller, strategy, side) -> np.ndarray:
+    if on_zero == "raise":
+        raise ValueError(
+            f"{caller}: strategy {strategy!r} has no {side} weight for {what}.\n"
+            "Pass on_zero='one' (weight 1.0, unweighted), on_zero='max' (the largest weight of the other labels) "
+            "or on_zero=<number> to use a stated fallback, or remove these labels."
+        )
+    if on_zero == "one":
+        fallback = 1.0
+    elif on_zero == "max":
+        finite = weights[~degenerate]
+        fallback = float(finite.max()) if finite.size else 1.0
+    else:
+        fallback = float(on_zero)
+    warnings.warn(
+        f"{caller}: {what}. Their {side} weight is set to {fallback:g} (on_zero={on_zero!r}).",
+        UserWarning,
+        stacklevel=4,
+    )
+    return np.where(degenerate, fallback, weights)
+
+
+def _weights(y, strategy, *, max_weight, beta, on_zero, normalize, n_samples, mask_value, label_names, caller):
+    _check_choice("strategy", strategy, POSITIVE_WEIGHT_STRATEGIES)
+    _check_positive_number("max_weight", max_weight)
+    _check_on_zero(on_zero)
+    _check_beta(beta)
+    counts = label_counts(y, n_samples=n_samples, mask_value=mask_value, label_names=label_names)
+    degenerate = (counts.positives == 0) | (counts.negatives == 0)
+    raw = _formula(strategy, counts.positives, counts.negatives, beta)
+    options = dict(strategy=strategy, counts=counts, max_weight=max_weight, normalize=normalize,
+                   on_zero=on_zero, caller=caller)
+    return counts, degenerate, raw, options
+
+
+def positive_weights(
+    y,
+    strategy="neg_pos",
+    *,
+    max_weight=None,
+    beta=0.999,
+    on_zero="raise",
+    normalize=False,
+    n_samples=None,
+    mask_value=None,
+    label_names=None,
+) -> np.ndarray:
+    """Weight of each label's positive term, for a sigmoid multi-label loss.
+
+    Use the result as ``pos_weight`` of :class:`mlbalance.losses.WeightedBinaryCrossentropy`
+    or of PyTorch's ``BCEWithLogitsLoss``; the negative term keeps weight 1.
+
+    Parameters
+    ----------
+    y : label input, counts vector or stream of batches
+        Anything :func:`mlbalance.label_counts` accepts.
+    strategy : str, default "neg_pos"
+        With P positives, Q negatives and N = P + Q observed entries of a label:
+
+        * ``"neg_pos"``: Q / P (PyTorch's ``pos_weight`` convention);
+        * ``"inverse_frequency"``: N / P;
+        * ``"sqrt"``: sqrt(Q / P), a softened ``neg_pos``;
+        * ``"log"``: log2(1 + Q / P), softer still (1 for a balanced label);
+        * ``"effective_number"``: (1 - beta) / (1 - beta**P) (Cui et al., 2019),
+          normalised so the weights average 1;
+        * ``"balanced"``: N / (2 P), the positive-class weight of scikit-learn's
+          ``"balanced"`` (see :func:`label_weights` for both sides).
+    max_weight : float, optional
+        Upper bound applied after the formula (and normalisation).
+    beta : float, default 0.999
+        For ``"effective_number"`` only.
+    on_zero : {"raise", "one", "max"} or float, default "raise"
+        Policy for labels with no positive or no negative entry (module docstring).
+    normalize : bool, default False
+        Divide by the mean weight (before the cap) so the weights average 1.
+    n_samples : int, optional
+        When ``y`` is a vector of positive counts per label.
+    mask_value : float, optional
+        Marks unobserved entries of ``y``.
+    label_names : sequence of str, optional
+        Used in messages.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_labels,)
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> y = [[1, 0], [0, 0], [0, 1], [0, 0]]
+    >>> mlbalance.positive_weights(y).tolist()
+    [3.0, 3.0]
+    >>> mlbalance.positive_weights([100, 1], n_samples=400, strategy="sqrt", max_weight=10).round(3).tolist()
+    [1.732, 10.0]
+    """
+    counts, degenerate, raw, options = _weights(
+        y, strategy, max_weight=max_weight, beta=beta, on_zero=on_zero, normalize=normalize,
+        n_samples=n_samples, mask_value=mask_value, label_names=label_names, caller="positive_weights",
+    )
+    return _finish(raw, degenerate, side="positive", **options)
+
+
+def label_weights(
+    y,
+    strategy="balanced",
+    *,
+    max_weight=None,
+    beta=0.999,
+    on_zero="raise",
+    normalize=False,
+    n_samples=None,
+    mask_value=None,
+    label_names=None,
+) -> tuple:
+    """Positive and negative weight of each label, for losses that weight both sides.
+
+    ``strategy="balanced"`` applies scikit-learn's ``"balanced"`` class weight to each
+    label column: ``w_pos = N / (2 P)`` and ``w_neg = N / (2 Q)``, so that
+    ``w_pos * P + w_neg * Q = N`` (the total weight of the label is unchanged). Any
+    other :func:`positive_weights` strategy returns its positive weights and a
+    negative weight of 1. Arguments are as in :func:`positive_weights`; ``max_weight``
+    caps both sides and ``on_zero`` resolves the side that has no entries.
+
+    Returns
+    -------
+    pos_weight, neg_weight : ndarray of float64, shape (n_labels,)
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> pos, neg = mlbalance.label_weights([[1, 1], [0, 1], [0, 0], [0, 0]])
+    >>> pos.tolist(), neg.tolist()
+    ([2.0, 1.0], [0.6666666666666666, 1.0])
+    """
+    counts, degenerate, raw, options = _weights(
+        y, strategy, max_weight=max_weight, beta=beta, on_zero=on_zero, normalize=normalize,
+        n_samples=n_samples, mask_value=mask_value, label_names=label_names, caller="label_weights",
+    )
+    pos = _finish(raw, degenerate, side="positive", **options)
+    if strategy != "balanced":
+        return pos, np.ones_like(pos)
+    total = counts.observed.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw_neg = total / (2.0 * counts.negatives)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # already warned for the positive side
+        neg = _finish(raw_neg, degenerate, side="negative", **options)
+    return pos, neg
+
+
+def sample_weights(y, pos_weight, neg_weight=None, *, reduce="max", normalize=False, mask_value=None) -> np.ndarray:
+    """Collapse per-label weights into one weight per row, for ``fit(sample_weight=...)``.
+
+    Each observed entry gets ``pos_weight[l]`` if it is positive and ``neg_weight[l]``
+    (default 1) if negative; a row's weight is the maximum (``reduce="max"``) or the
+    mean (``reduce="mean"``) of its entries. A row weight scales every label of the
+    row, so prefer a weighted loss when you can; use this when only ``sample_weight``
+    is available. Rows with no observed entry get 0.
+
+    Parameters
+    ----------
+    y : label input
+    pos_weight : float or array-like of shape (n_labels,)
+    neg_weight : float or array-like of shape (n_labels,), optional
+    reduce : {"max", "mean"}, default "max"
+    normalize : bool, default False
+        Divide by the mean row weight, so the weights average 1.
+    mask_value : float, optional
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples,)
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> y = [[1, 0], [0, 1], [0, 0]]
+    >>> mlbalance.sample_weights(y, [2.0, 5.0]).tolist()
+    [2.0, 5.0, 1.0]
+    >>> mlbalance.sample_weights(y, [2.0, 5.0], reduce="mean").tolist()
+    [1.5, 3.0, 1.0]
+    """
+    _check_choice("reduce", reduce, ("max", "mean"))
+    m = as_label_matrix(y, mask_value=mask_value)
+    pos = _per_label_vector("pos_weight", pos_weight, m.n_labels)
+    neg = _per_label_vector("neg_weight", 1.0 if neg_weight is None else neg_weight, m.n_labels)
+    out = np.empty(m.n_samples, dtype=np.float64)
+    for start in range(0, m.n_samples, _ROW_CHUNK):
+        stop = min(start + _ROW_CHUNK, m.n_samples)
+        values = _dense_rows(m.values, start, stop).astype(bool)
+        entry = np.where(values, pos, neg)
+        if m.missing is not None:
+            missing = _dense_rows(m.missing, start, stop).astype(bool)
+            entry = np.where(missing, np.nan, entry)
+        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing rows -> nan, handled below
+            row = np.nanmax(entry, axis=1) if reduce == "max" else np.nanmean(entry, axis=1)
+        out[start:stop] = np.nan_to_num(row, nan=0.0)
+    if normalize:
+        out = out / out.mean()
+    return out
+
+
+def _dense_rows(matrix, start, stop) -> np.ndarray:
+    block = matrix[start:stop]
+    return block.toarray() if sp.issparse(block) else np.asarray(block)
+
+
+def _per_label_vector(name, value, n_labels) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = np.full(n_labels, float(arr))
+    if arr.shape != (n_labels,):
+        raise ValueError(f"Expected {name} to be a scalar or have one value per label ({n_labels}). "
+                         f"Received: {name} with shape {arr.shape}.")
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
+    if bad.size:
+        raise ValueError(f"{name} must be finite and >= 0; label {int(bad[0])} has {arr[bad[0]]!r}.")
+    return arr
+
+
+# --------------------------------------------------------------------------------------
+# Single-label class weights
+# --------------------------------------------------------------------------------------
+def _single_label_indices(y) -> np.ndarray:
+    if sp.issparse(y):
+        y = y.toarray()
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] > 1:
+        m = as_label_matrix(arr)
+        per_row = m.row_label_counts()
+        bad = np.flatnonzero(per_row != 1)
+        if bad.size:
+            raise LabelFormatError(
+                f"class_weights expects one class per row (a class-index vector or one-hot rows), but row "
+                f"{int(bad[0])} has {int(per_row[bad[0]])} positive labels. For multi-label targets use "
+                "mlbalance.positive_weights or mlbalance.label_weights."
+            )
+        return np.argmax(m.values, axis=1)
+    if arr.ndim == 2:
+        arr = arr[:, 0]
+    if arr.ndim != 1 or arr.size == 0:
+        raise LabelFormatError(f"Expected y to be a non-empty vector of class indices. Received: shape {arr.shape}.")
+    if arr.dtype.kind not in "biuf":
+        raise LabelFormatError(
+            f"Keras' class_weight maps integer class indices to weights, but y holds {arr.dtype} values "
+            f"(e.g. {arr[0]!r}). Encode them first, e.g. sklearn.preprocessing.LabelEncoder().fit_transform(y)."
+        )
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr)))
+    if bad.size:
+        raise LabelFormatError(
+            f"y must hold class indices 0, 1, 2, ...; row {int(bad[0])} has {arr[bad[0]]!r}."
+        )
+    return arr.astype(np.int64)
+
+
+def class_weights(y, strategy="balanced", *, classes=None, max_weight=None, on_zero="raise") -> dict:
+    """Keras ``class_weight`` dict for a single-label (softmax) target.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Class indices, or one-hot rows (exactly one 1 per row).
+    strategy : {"balanced", "max_over_count", "normalized_inverse"}, default "balanced"
+        With n_c rows of class c, N rows and K classes:
+
+        * ``"balanced"``: N / (K n_c), as scikit-learn's ``compute_class_weight``;
+        * ``"max_over_count"``: max(n) / n_c, so the largest class gets 1;
+        * ``"normalized_inverse"``: (max(n) / n_c) / sum_k (max(n) / n_k), summing to 1.
+    classes : sequence of int, optional
+        All class indices (default: those present in ``y``). A class with no rows
+        falls under ``on_zero``.
+    max_weight : float, optional
+        Upper bound on every weight.
+    on_zero : {"raise", "one", "max"} or float, default "raise"
+        Policy for classes with no rows (as in :func:`positive_weights`).
+
+    Returns
+    -------
+    dict
+        ``{class_index: weight}``, ready for ``model.fit(class_weight=...)``.
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> mlbalance.class_weights([0, 0, 0, 1], strategy="max_over_count")
+    {0: 1.0, 1: 3.0}
+    >>> mlbalance.class_weights([0, 0, 0, 1])
+    {0: 0.6666666666666666, 1: 2.0}
+    """
+    _check_choice("strategy", strategy, CLASS_WEIGHT_STRATEGIES)
+    _check_positive_number("max_weight", max_weight)
+    _check_on_zero(on_zero)
+    indices = _single_label_indices(y)
+    present = np.unique(indices)
+    if classes is None:
+        classes = present
+    classes = np.asarray([int(c) for c in classes], dtype=np.int64)
+    extra = np.setdiff1d(present, classes)
+    if extra.size:
+        raise ValueError(f"y holds class(es) {extra.tolist()} that are not in classes={classes.tolist()}.")
+    counts = np.array([np.count_nonzero(indices == c) for c in classes], dtype=np.float64)
+    empty = counts == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if strategy == "balanced":
+            raw = indices.size / (classes.size * counts)
+        else:
+            raw = counts.max() / counts
+            if strategy == "normalized_inverse":
+                raw = raw / raw[~empty].sum()
+    weights = np.where(empty, np.nan, raw)
+    if max_weight is not None:
+        weights = np.minimum(weights, max_weight)
+    if empty.any():
+        what = f"{int(empty.sum())} class(es) with no rows in y: {classes[empty].tolist()}"
+        weights = _resolve_degenerate(weights, empty, what, on_zero, "class_weights", strategy, "class")
+    return {int(c): float(w) for c, w in zip(classes, weights)}
+
+
+# --------------------------------------------------------------------------------------
+# What Keras really does with class_weight on a multi-hot y
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClassWeightEffect:
+    """What Keras applies when ``class_weight`` is given with a multi-hot ``y``.
+
+    Keras (``class_weight_to_sample_weights``) gives each row the weight of
+    ``argmax(y[row])``: its *first* positive label, or label 0 for a row with none.
+    One scalar then scales all of the row's label terms.
+
+    Attributes
+    ----------
+    row_weights : ndarray, shape (n_samples,)
+        The sample weight Keras uses for each row.
+    intended : ndarray, shape (n_labels,)
+        ``class_weight[l]`` (1.0 where the dict has no entry, as in Keras).
+    positive_mean, negative_mean : ndarray, shape (n_labels,)
+        Mean row weight over the label's positive rows and over its negative rows
+        (nan where there are none).
+    positives_weighted_as_intended : ndarray of int, shape (n_labels,)
+        How many of the label's positive rows received ``class_weight[l]`` because
+        the label was the row's first positive one.
+    positives : ndarray of int, shape (n_labels,)
+    label_names : tuple of str
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> e = mlbalance.keras_class_weight_effect([[0, 1, 1], [0, 0, 0], [1, 0, 1], [0, 0, 1]],
+    ...                                         {0: 1, 1: 10, 2: 100})
+    >>> e.row_weights.tolist()
+    [10.0, 1.0, 1.0, 100.0]
+    >>> e.positives_weighted_as_intended.tolist(), e.positives.tolist()
+    ([1, 1, 1], [1, 1, 3])
+    """
+
+    row_weights: np.ndarray
+    intended: np.ndarray
+    positive_mean: np.ndarray
+    negative_mean: np.ndarray
+    positives_weighted_as_intended: np.ndarray
+    positives: np.ndarray
+    label_names: tuple
+
+    @property
+    def effective_ratio(self) -> np.ndarray:
+        """``positive_mean / negative_mean``: the positive-vs-negative weighting a label really gets."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.positive_mean / self.negative_mean
+
+    def to_dict(self) -> dict:
+        """Per-label figures as plain Python types (nan becomes None).
+
+        Examples
+        --------
+        >>> import mlbalance
+        >>> mlbalance.keras_class_weight_effect([[1, 1], [0, 1]], {0: 1, 1: 5}).to_dict()["labels"][1]
+        {'index': 1, 'name': '1', 'positives': 2, 'intended_weight': 5.0, 'positive_rows_weighted_as_intended': 1,
+         'mean_weight_positive_rows': 3.0, 'mean_weight_negative_rows': None, 'effective_ratio': None}
+        """
+
+        def num(x):
+            return None if not np.isfinite(x) else round(float(x), 6)
+
+        ratio = self.effective_ratio
+        labels = [
+            {
+                "index": j,
+                "name": self.label_names[j],
+                "positives": int(self.positives[j]),
+                "intended_weight": num(self.intended[j]),
+                "positive_rows_weighted_as_intended": int(self.positives_weighted_as_intended[j]),
+                "mean_weight_positive_rows": num(self.positive_mean[j]),
+                "mean_weight_negative_rows": num(self.negative_mean[j]),
+                "effective_ratio": num(ratio[j]),
+            }
+            for j in range(len(self.label_names))
+        ]
+        return {"rows": int(self.row_weights.size), "labels": labels}
+
+    def to_text(self) -> str:
+        """A readable table, one line per label.
+
+        Examples
+        --------
+        >>> import mlbalance
+        >>> print(mlbalance.keras_class_weight_effect([[1, 1], [0, 1]], {0: 1, 1: 5}).to_text())
+        label  positives  intended  as intended  mean w (pos rows)  mean w (neg rows)  pos/neg
+            0          1      1.00          1/1               1.00               5.00     0.20
+            1          2      5.00          1/2               3.00                  -        -
+        """
+
+        def fmt(x, width):
+            return f"{x:>{width}.2f}" if np.isfinite(x) else f"{'-':>{width}}"
+
+        lines = [f"{'label':>5}  {'positives':>9}  {'intended':>8}  {'as intended':>11}  "
+                 f"{'mean w (pos rows)':>17}  {'mean w (neg rows)':>17}  {'pos/neg':>7}"]
+        ratio = self.effective_ratio
+        for j, name in enumerate(self.label_names):
+            lines.append(
+                f"{name:>5}  {self.positives[j]:>9}  {fmt(self.intended[j], 8)}  "
+                f"{f'{self.positives_weighted_as_intended[j]}/{self.positives[j]}':>11}  "
+                f"{fmt(self.positive_mean[j], 17)}  {fmt(self.negative_mean[j], 17)}  {fmt(ratio[j], 7)}"
+            )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def keras_class_weight_effect(y, class_weight, *, label_names=None) -> ClassWeightEffect:
+    """Show what Keras really applies when ``fit(class_weight=...)`` gets a multi-hot ``y``.
+
+    Reproduces Keras 3's conversion (``argmax`` of each row, ``class_weight.get(k, 1.0)``)
+    and measures, per label, the weight its positive and negative rows receive.
+
+    Parameters
+    ----------
+    y : label input
+        The multi-hot training target (dense, sparse, DataFrame or label lists).
+    class_weight : dict
+        ``{label_index: weight}`` as passed to ``model.fit``.
+    label_names : sequence of str, optional
+
+    Returns
+    -------
+    ClassWeightEffect
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> e = mlbalance.keras_class_weight_effect([[1, 1], [0, 1], [0, 0]], {0: 1.0, 1: 9.0})
+    >>> e.row_weights.tolist()
+    [1.0, 9.0, 1.0]
+    >>> e.effective_ratio.tolist()  # label 0's positives get 1/5 of its negatives' weight
+    [0.2, 5.0]
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"Expected class_weight to be a dict {{label_index: weight}}. Received: {type(class_weight).__name__}")
+    m = as_label_matrix(y, label_names=label_names)
+    q = m.n_labels
+    intended = np.ones(q, dtype=np.float64)
+    for key, value in class_weight.items():
+        if isinstance(key, (int, np.integer)) and 0 <= key < q:
+            intended[int(key)] = float(value)
+    first = _first_positive(m)
+    lookup = np.vectorize(lambda k: float(class_weight.get(int(k), 1.0)), otypes=[np.float64])
+    row_weights = lookup(first) if first.size else np.zeros(0)
+    counts = m.counts()
+    pos_total = np.asarray(m.values.T @ row_weights).reshape(-1) if m.is_sparse else row_weights @ m.values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        positive_mean = np.where(counts.positives > 0, pos_total / counts.positives, np.nan)
+        negative_mean = np.where(counts.negatives > 0, (row_weights.sum() - pos_total) / counts.negatives, np.nan)
+    as_intended = np.bincount(first[m.row_label_counts() > 0], minlength=q)
+    return ClassWeightEffect(row_weights, intended, positive_mean, negative_mean, as_intended.astype(np.int64),
+                             counts.positives, m.label_names)
+
+
+def _first_positive(m) -> np.ndarray:
+    """``argmax`` of each row of a 0/1 matrix (0 for all-zero rows), as Keras computes it."""
+    if m.n_labels == 1:
+        values = m.values.toarray() if m.is_sparse else m.values
+        return values[:, 0].astype(np.int64)
+    if m.is_sparse:
+        csr = m.values.copy()
+        csr.sort_indices()
+        first = np.zeros(m.n_samples, dtype=np.int64)
+        nonempty = np.diff(csr.indptr) > 0
+        first[nonempty] = csr.indices[csr.indptr[:-1][nonempty]]
+        return first
+    return np.argmax(m.values, axis=1).astype(np.int64)
