@@ -185,7 +185,10 @@ def _read_csv(path, *, mask_value, label_column, sep) -> LabelMatrix:
     try:
         return as_label_matrix(values, label_names=header, mask_value=mask_value)
     except LabelFormatError as err:
-        raise LabelFormatError(f"{err}\n(data row r is line r + 2 of the file)") from None
+        if err.row is None:
+            raise
+        message = str(err).replace(f"at row {err.row}, column", f"at line {err.row + 2}, column", 1)
+        raise LabelFormatError(message, row=err.row, column=err.column) from None
 
 
 def _all_numeric(rows) -> bool:

@@ -39,7 +39,17 @@ class LabelFormatError(ValueError):
     ... except mlbalance.LabelFormatError as err:
     ...     print(str(err).splitlines()[0])
     y has 1 value(s) other than 0 or 1; the first is at row 0, column 1 (label '1'): received 2.
+
+    Attributes
+    ----------
+    row, column : int or None
+        Where the first bad value is (0-based), when the error is about one entry.
     """
+
+    def __init__(self, message, *, row=None, column=None):
+        super().__init__(message)
+        self.row = row
+        self.column = column
 
 
 # --------------------------------------------------------------------------------------
@@ -439,6 +449,8 @@ def _check_shape(shape) -> None:
 
 def _bad_value_error(count, row, col, value, names, mask_value) -> LabelFormatError:
     value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     hint = (
         "pass mask_value=... to mark unobserved entries (e.g. mask_value=-1)"
         if mask_value is None
@@ -447,7 +459,9 @@ def _bad_value_error(count, row, col, value, names, mask_value) -> LabelFormatEr
     return LabelFormatError(
         f"y has {count} value(s) other than 0 or 1; the first is at {_where(row, col, names)}: received {value!r}.\n"
         f"Labels must be 0/1 (bool, int or float). If these are scores or probabilities, binarise them first "
-        f"(e.g. y >= 0.5); {hint}."
+        f"(e.g. y >= 0.5); {hint}.",
+        row=row,
+        column=col,
     )
 
 
@@ -482,7 +496,7 @@ def _from_sparse(y, label_names, mask_value) -> LabelMatrix:
         raise _bad_value_error(int(bad.sum()), row, int(csr.indices[k]), data[k], names, mask_value)
     missing = None
     if missing_data.any():
-        missing = sp.csr_matrix((missing_data, csr.indices, csr.indptr), shape=csr.shape)
+        missing = sp.csr_matrix((missing_data, csr.indices.copy(), csr.indptr.copy()), shape=csr.shape)
         missing.eliminate_zeros()
     values = sp.csr_matrix(((data == 1).astype(np.int8), csr.indices, csr.indptr), shape=csr.shape)
     values.eliminate_zeros()

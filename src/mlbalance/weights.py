@@ -375,7 +375,7 @@ def _single_label_indices(y) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr)))
     if bad.size:
         raise LabelFormatError(
-            f"y must hold class indices 0, 1, 2, ...; row {int(bad[0])} has {arr[bad[0]]!r}."
+            f"y must hold class indices 0, 1, 2, ...; row {int(bad[0])} has {arr[bad[0]].item()!r}."
         )
     return arr.astype(np.int64)
 
