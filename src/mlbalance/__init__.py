@@ -25,8 +25,18 @@ from .weights import (
 __version__ = "0.1.0"
 
 # Names that live in Keras-side modules, loaded lazily: name -> module.
-_LAZY = {}
-_LAZY_MODULES = ()
+_LAZY = {
+    name: "losses"
+    for name in (
+        "AsymmetricLoss",
+        "BinaryFocalLoss",
+        "WeightedBinaryCrossentropy",
+        "asymmetric_loss",
+        "binary_focal_loss",
+        "weighted_binary_crossentropy",
+    )
+}
+_LAZY_MODULES = ("losses",)
 
 __all__ = [
     "ClassWeightEffect",

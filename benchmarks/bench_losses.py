@@ -1,0 +1,92 @@
+"""Training-step time of mlbalance's losses against Keras' BinaryCrossentropy, in the same run.
+
+Two models: a Dense model (128 -> 256 -> 23) and the seed scenario's LSTM model
+(Input (None, None, 128) -> LSTM(192) -> Dense 160 -> 128 -> 128 -> 64 -> 4 x [Dense 64 +
+Dropout] -> Dense 32 -> Dense 23). Each loss is compiled into an identical copy of the
+model; rounds interleave the losses so machine noise hits all of them alike; the median
+step time per loss is compared with Keras' BinaryCrossentropy (ratio = loss / BCE).
+
+    python benchmarks/bench_losses.py [--rounds 7] [--steps 20]
+    KERAS_BACKEND=jax python benchmarks/bench_losses.py
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+import keras
+
+from mlbalance.losses import AsymmetricLoss, BinaryFocalLoss, WeightedBinaryCrossentropy
+
+N_LABELS = 23
+
+
+def dense_model():
+    inputs = keras.Input((128,))
+    x = keras.layers.Dense(256, activation="relu")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(N_LABELS)(x))
+
+
+def lstm_model():
+    inputs = keras.Input((None, 128))
+    x = keras.layers.LSTM(192)(inputs)
+    for units in (160, 128, 128, 64):
+        x = keras.layers.Dense(units, activation="relu")(x)
+    for _ in range(4):
+        x = keras.layers.Dropout(0.2)(keras.layers.Dense(64, activation="relu")(x))
+    x = keras.layers.Dense(32, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(N_LABELS)(x))
+
+
+def losses():
+    pos_weight = list(np.linspace(1.0, 100.0, N_LABELS))
+    return {
+        "keras BinaryCrossentropy": keras.losses.BinaryCrossentropy(from_logits=True),
+        "WeightedBinaryCrossentropy": WeightedBinaryCrossentropy(pos_weight=pos_weight, from_logits=True),
+        "WeightedBCE + mask_value": WeightedBinaryCrossentropy(pos_weight=pos_weight, from_logits=True, mask_value=-1),
+        "BinaryFocalLoss": BinaryFocalLoss(gamma=2.0, alpha=0.25, from_logits=True),
+        "AsymmetricLoss": AsymmetricLoss(from_logits=True),
+    }
+
+
+def bench(name, build, x, y, rounds, steps):
+    models = {}
+    for loss_name, loss in losses().items():
+        keras.utils.set_random_seed(0)
+        model = build()
+        model.compile(optimizer="adam", loss=loss)
+        for _ in range(3):  # compile and warm up
+            model.train_on_batch(x, y)
+        models[loss_name] = model
+    times = {k: [] for k in models}
+    for _ in range(rounds):
+        for loss_name, model in models.items():
+            start = time.perf_counter()
+            for _ in range(steps):
+                model.train_on_batch(x, y)
+            times[loss_name].append((time.perf_counter() - start) / steps)
+    base = statistics.median(times["keras BinaryCrossentropy"])
+    print(f"\n{name}: batch {x.shape}, median of {rounds} rounds x {steps} steps, backend {keras.backend.backend()}")
+    for loss_name, values in times.items():
+        med = statistics.median(values)
+        print(f"  {loss_name:28s} {med * 1e3:8.2f} ms/step   ratio {med / base:5.3f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--seq-len", type=int, default=40)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    y = (rng.random((256, N_LABELS)) < 0.1).astype("float32")
+    bench("Dense model", dense_model, rng.normal(size=(256, 128)).astype("float32"), y, args.rounds, args.steps)
+    y = y[:64]
+    x = rng.normal(size=(64, args.seq_len, 128)).astype("float32")
+    bench("Seed LSTM model", lstm_model, x, y, args.rounds, max(2, args.steps // 4))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,445 @@
+"""Keras losses for imbalanced sigmoid multi-label outputs.
+
+Each loss is a function returning one value per row (the mean over labels, as Keras'
+``binary_crossentropy``) plus a thin :class:`keras.losses.Loss` subclass whose
+``get_config`` holds every constructor argument. Everything uses ``keras.ops``, so
+the losses run on the TensorFlow, JAX and PyTorch backends.
+
+Conventions shared by all three losses:
+
+* ``from_logits=True``: log-probabilities come from ``log_sigmoid`` (no clipping),
+  so the loss and its gradient stay finite for logits of any size.
+  ``from_logits=False``: probabilities are clipped once to
+  ``[epsilon, 1 - epsilon]`` (``keras.backend.epsilon()``), as Keras does.
+* Half-precision inputs (``float16``, ``bfloat16``) are computed in ``float32``.
+* Modulating factors such as ``(1 - p) ** gamma`` are computed as
+  ``exp(gamma * log(1 - p))`` from the stable log-probability, so ``gamma < 1``
+  gives no NaN gradient at ``p = 0`` or ``p = 1``.
+* ``mask_value``: entries of ``y_true`` equal to it (or NaN, with
+  ``mask_value=float("nan")``) contribute nothing, and the mean is taken over the
+  observed entries of the batch: the loss equals the loss on the observed entries
+  alone. (Each row's value is its sum over observed entries divided by the batch's
+  mean count of observed entries per row, so Keras' ``sum_over_batch_size``
+  reduction yields exactly that mean; per-row ``sample_weight`` still applies.)
+* Per-label arguments (``pos_weight``, ``neg_weight``, ``alpha``) are a scalar or
+  one value per output unit; a length that does not match the output is an error
+  at the first call naming both sizes.
+
+Models saved with these losses load with plain ``keras.saving.load_model`` once
+``mlbalance.losses`` has been imported (the import registers the classes under the
+package name ``mlbalance``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from ._keras import keras, per_label_values, register
+
+ops = keras.ops
+
+__all__ = [
+    "AsymmetricLoss",
+    "BinaryFocalLoss",
+    "WeightedBinaryCrossentropy",
+    "asymmetric_loss",
+    "binary_focal_loss",
+    "weighted_binary_crossentropy",
+]
+
+_HALF = ("float16", "bfloat16")
+
+
+# --------------------------------------------------------------------------------------
+# Argument checks (at construction) and shared tensor helpers
+# --------------------------------------------------------------------------------------
+def _check_mask_value(mask_value):
+    if mask_value is None:
+        return None
+    if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real) or mask_value in (0, 1):
+        raise ValueError(
+            "Expected mask_value to be None or a number other than 0 and 1 (e.g. -1 or float('nan')). "
+            f"Received: mask_value={mask_value!r}"
+        )
+    return float(mask_value)
+
+
+def _check_range(name, value, low, high, *, high_open=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+        low <= value and (value < high if high_open else value <= high)
+    ):
+        bracket = ")" if high_open else "]"
+        raise ValueError(f"Expected {name} to be a number in [{low}, {high}{bracket}. Received: {name}={value!r}")
+    return float(value)
+
+
+def _check_gamma(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"Expected {name} to be a finite number >= 0. Received: {name}={value!r}")
+    return float(value)
+
+
+def _prepare(y_true, y_pred, label_smoothing, mask_value):
+    """Cast, align ranks, split off the mask and smooth labels. Returns (z, y_pred, observed or None)."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    if y_pred.dtype in _HALF or "float" not in str(y_pred.dtype):
+        y_pred = ops.cast(y_pred, "float32")
+    y_true = ops.cast(ops.convert_to_tensor(y_true), y_pred.dtype)
+    if len(y_true.shape) == len(y_pred.shape) - 1 and y_pred.shape[-1] == 1:
+        y_true = ops.expand_dims(y_true, -1)
+    if len(y_true.shape) != len(y_pred.shape):
+        raise ValueError(
+            f"Expected y_true and y_pred to have the same shape (n_samples, n_labels). "
+            f"Received: y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
+        )
+    observed = None
+    if mask_value is not None:
+        is_masked = ops.isnan(y_true) if math.isnan(mask_value) else ops.equal(y_true, mask_value)
+        observed = ops.cast(ops.logical_not(is_masked), y_pred.dtype)
+        y_true = ops.where(is_masked, ops.zeros_like(y_true), y_true)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return y_true, y_pred, observed
+
+
+def _log_probs(y_pred, from_logits):
+    """``(log p, log(1 - p))``: from logits via log_sigmoid, from probabilities after one clip."""
+    if from_logits:
+        return ops.log_sigmoid(y_pred), ops.log_sigmoid(-y_pred)
+    eps = keras.backend.epsilon()
+    p = ops.clip(y_pred, eps, 1.0 - eps)
+    return ops.log(p), ops.log(1.0 - p)
+
+
+def _label_vector(name, value, y_pred):
+    """A per-label argument as a tensor broadcasting over the last axis (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        n_labels = y_pred.shape[-1]
+        if n_labels is not None and len(value) != n_labels:
+            raise ValueError(
+                f"{name} has {len(value)} values but the model output has {n_labels} labels "
+                f"(y_pred shape {tuple(y_pred.shape)}). Pass one value per output unit, or a scalar."
+            )
+    return ops.convert_to_tensor(value, dtype=y_pred.dtype)
+
+
+def _pow_from_log(log_base, gamma):
+    """``base ** gamma`` from ``log(base)``: finite value and gradient for every gamma >= 0."""
+    if gamma == 0:
+        return None
+    return ops.exp(gamma * log_base)
+
+
+def _scale(term, factor):
+    return term if factor is None else term * factor
+
+
+def _mean_over_labels(elementwise, observed):
+    """Mean over the last axis; with a mask, rescaled so the batch mean is over observed entries."""
+    if observed is None:
+        return ops.mean(elementwise, axis=-1)
+    row_mean = ops.mean(elementwise * observed, axis=-1)
+    observed_fraction = ops.mean(observed)
+    return ops.where(observed_fraction > 0, row_mean / ops.maximum(observed_fraction, 1e-12), ops.zeros_like(row_mean))
+
+
+def _binary_terms(y_true, y_pred, *, from_logits, label_smoothing, mask_value):
+    z, y_pred, observed = _prepare(y_true, y_pred, label_smoothing, mask_value)
+    log_p, log_1mp = _log_probs(y_pred, from_logits)
+    return z, y_pred, observed, log_p, log_1mp
+
+
+# --------------------------------------------------------------------------------------
+# Functions
+# --------------------------------------------------------------------------------------
+def weighted_binary_crossentropy(
+    y_true, y_pred, pos_weight=None, neg_weight=None, from_logits=False, label_smoothing=0.0, mask_value=None
+):
+    """Binary cross-entropy with a positive and a negative weight per label.
+
+    ``loss = pos_weight * z * -log(p) + neg_weight * (1 - z) * -log(1 - p)``, averaged
+    over labels (over observed entries with ``mask_value``). With ``neg_weight = 1``
+    this is ``tf.nn.weighted_cross_entropy_with_logits`` and PyTorch's
+    ``BCEWithLogitsLoss(pos_weight=...)``; with both weights 1 it is Keras'
+    ``binary_crossentropy``.
+
+    Parameters
+    ----------
+    y_true : tensor, shape (..., n_labels)
+        0/1 labels (or ``mask_value`` for unobserved entries).
+    y_pred : tensor, shape (..., n_labels)
+        Probabilities, or logits with ``from_logits=True``.
+    pos_weight, neg_weight : float or list of float, optional
+        Scalar or one weight per label (e.g. from :func:`mlbalance.positive_weights`
+        or :func:`mlbalance.label_weights`). Default 1.
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+        Labels become ``z = y * (1 - s) + 0.5 * s``.
+    mask_value : float, optional
+
+    Returns
+    -------
+    tensor, shape (...,)
+        One loss value per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.losses import weighted_binary_crossentropy
+    >>> y = np.array([[1.0, 0.0]]); logits = np.array([[0.0, 0.0]])
+    >>> loss = weighted_binary_crossentropy(y, logits, pos_weight=[3.0, 3.0], from_logits=True)
+    >>> round(float(loss[0]), 4)  # (3 * log 2 + log 2) / 2
+    1.3863
+    """
+    z, y_pred, observed, log_p, log_1mp = _binary_terms(
+        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value
+    )
+    positive = _scale(-z * log_p, _label_vector("pos_weight", pos_weight, y_pred))
+    negative = _scale(-(1.0 - z) * log_1mp, _label_vector("neg_weight", neg_weight, y_pred))
+    return _mean_over_labels(positive + negative, observed)
+
+
+def binary_focal_loss(
+    y_true, y_pred, gamma=2.0, alpha=None, pos_weight=None, from_logits=False, label_smoothing=0.0, mask_value=None
+):
+    """Focal loss (Lin et al., 2017) for sigmoid outputs, with per-label ``alpha``.
+
+    ``loss = -alpha_t (1 - p_t) ** gamma log(p_t)``: positives contribute
+    ``alpha * pos_weight * (1 - p) ** gamma * -log(p)`` and negatives
+    ``(1 - alpha) * p ** gamma * -log(1 - p)``. ``alpha=None`` weights both sides 1;
+    ``gamma=0`` gives :func:`weighted_binary_crossentropy`.
+
+    Parameters
+    ----------
+    y_true, y_pred, from_logits, label_smoothing, mask_value
+        As in :func:`weighted_binary_crossentropy`.
+    gamma : float >= 0, default 2
+        Focusing parameter. Values below 1 are safe (no NaN gradients).
+    alpha : float or list of float in [0, 1], optional
+        Weight of the positive term; the negative term gets ``1 - alpha``. Applied
+        whenever given (no extra switch). The paper uses 0.25.
+    pos_weight : float or list of float, optional
+        Extra per-label weight on the positive term.
+
+    Returns
+    -------
+    tensor, shape (...,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.losses import binary_focal_loss
+    >>> y = np.array([[1.0, 0.0]]); p = np.array([[0.9, 0.1]])
+    >>> round(float(binary_focal_loss(y, p, gamma=2.0)[0]), 6)  # 0.01 * -log(0.9)
+    0.001054
+    """
+    z, y_pred, observed, log_p, log_1mp = _binary_terms(
+        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value
+    )
+    positive = _scale(-z * log_p, _pow_from_log(log_1mp, gamma))
+    negative = _scale(-(1.0 - z) * log_1mp, _pow_from_log(log_p, gamma))
+    if alpha is not None:
+        alpha_t = _label_vector("alpha", alpha, y_pred)
+        positive = positive * alpha_t
+        negative = negative * (1.0 - alpha_t)
+    positive = _scale(positive, _label_vector("pos_weight", pos_weight, y_pred))
+    return _mean_over_labels(positive + negative, observed)
+
+
+def asymmetric_loss(y_true, y_pred, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, from_logits=False, mask_value=None):
+    """Asymmetric loss (Ridnik et al., ICCV 2021) for multi-label outputs.
+
+    ``L = -y (1 - p) ** gamma_pos log(p) - (1 - y) p_m ** gamma_neg log(1 - p_m)``
+    with the shifted probability ``p_m = max(p - clip, 0)``, which discards easy
+    negatives (``p < clip``) entirely. This returns the **mean** over labels, as
+    Keras losses do; the paper's reference code **sums** over labels and batch, so
+    its values are ``n_labels`` (times batch size) larger. ``gamma_pos=0,
+    gamma_neg=0, clip=0`` gives plain binary cross-entropy.
+
+    Parameters
+    ----------
+    y_true, y_pred, from_logits, mask_value
+        As in :func:`weighted_binary_crossentropy`.
+    gamma_pos, gamma_neg : float >= 0, defaults 0 and 4
+        Focusing parameters for positives and negatives (the paper's training script
+        uses ``gamma_pos=0``; its loss class defaults to 1).
+    clip : float in [0, 1), default 0.05
+        Probability margin ``m``.
+
+    Returns
+    -------
+    tensor, shape (...,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.losses import asymmetric_loss
+    >>> y = np.array([[1.0, 0.0, 0.0]]); p = np.array([[0.5, 0.04, 0.5]])
+    >>> # positive: -log 0.5; easy negative (p < clip): 0; negative: 0.45**4 * -log(0.55)
+    >>> round(float(asymmetric_loss(y, p)[0]), 6)
+    0.239221
+    """
+    z, y_pred, observed, log_p, log_1mp = _binary_terms(
+        y_true, y_pred, from_logits=from_logits, label_smoothing=0.0, mask_value=mask_value
+    )
+    positive = _scale(-z * log_p, _pow_from_log(log_1mp, gamma_pos))
+    if clip > 0:
+        eps = keras.backend.epsilon()
+        p = ops.sigmoid(y_pred) if from_logits else ops.clip(y_pred, eps, 1.0 - eps)
+        shifted = ops.maximum(p - clip, 0.0)
+        log_1m_shifted = ops.log(ops.minimum(1.0 - p + clip, 1.0))
+        if gamma_neg == 0:
+            focus = None
+        else:
+            safe = ops.maximum(shifted, 1e-12)
+            focus = ops.where(shifted > 0, ops.exp(gamma_neg * ops.log(safe)), ops.zeros_like(shifted))
+        negative = _scale(-(1.0 - z) * log_1m_shifted, focus)
+    else:
+        negative = _scale(-(1.0 - z) * log_1mp, _pow_from_log(log_p, gamma_neg))
+    return _mean_over_labels(positive + negative, observed)
+
+
+# --------------------------------------------------------------------------------------
+# Loss classes
+# --------------------------------------------------------------------------------------
+class _FunctionLoss(keras.losses.Loss):
+    """A Loss that calls a module function with its stored, serialisable keyword arguments."""
+
+    def __init__(self, fn, *, name, reduction, dtype, **fn_kwargs):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = fn_kwargs
+
+    def call(self, y_true, y_pred):
+        return self._fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(self._fn_kwargs)
+        return config
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._fn_kwargs.items())
+        return f"{type(self).__name__}({args})"
+
+
+@register
+class WeightedBinaryCrossentropy(_FunctionLoss):
+    """Binary cross-entropy with per-label positive and negative weights.
+
+    The drop-in replacement for ``class_weight`` on a sigmoid multi-label output:
+    each label's positive term is scaled by ``pos_weight[label]`` and its negative
+    term by ``neg_weight[label]``. See :func:`weighted_binary_crossentropy`.
+
+    Parameters
+    ----------
+    pos_weight, neg_weight : float or sequence of float, optional
+        Non-negative and finite, checked here; a length that does not match the
+        output is reported at the first call.
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+    mask_value : float, optional
+        Label value marking unobserved entries (e.g. -1).
+    reduction : str, default "sum_over_batch_size"
+    name : str, default "weighted_binary_crossentropy"
+    dtype : str, optional
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance
+    >>> from mlbalance.losses import WeightedBinaryCrossentropy
+    >>> y = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0], [1, 0, 1]])
+    >>> loss = WeightedBinaryCrossentropy(pos_weight=mlbalance.positive_weights(y), from_logits=True)
+    >>> loss.get_config()["pos_weight"]
+    [1.0, 3.0, 3.0]
+    >>> round(float(loss(y, np.zeros((4, 3)))), 4)  # (8 positive terms x 1 or 3 + 8 negatives) * log 2 / 12
+    0.9242
+    """
+
+    def __init__(self, pos_weight=None, neg_weight=None, from_logits=False, label_smoothing=0.0, mask_value=None,
+                 reduction="sum_over_batch_size", name="weighted_binary_crossentropy", dtype=None):
+        super().__init__(
+            weighted_binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
+            pos_weight=per_label_values("pos_weight", pos_weight),
+            neg_weight=per_label_values("neg_weight", neg_weight),
+            from_logits=bool(from_logits),
+            label_smoothing=_check_range("label_smoothing", label_smoothing, 0, 1),
+            mask_value=_check_mask_value(mask_value),
+        )
+
+
+@register
+class BinaryFocalLoss(_FunctionLoss):
+    """Focal loss for sigmoid multi-label outputs, with scalar or per-label ``alpha``.
+
+    Unlike Keras' ``BinaryFocalCrossentropy``, ``alpha`` applies whenever given
+    (no ``apply_class_balancing`` switch), may differ per label, and ``from_logits``
+    uses ``log_sigmoid`` instead of clipped probabilities. See :func:`binary_focal_loss`.
+
+    Parameters
+    ----------
+    gamma : float >= 0, default 2
+    alpha : float or sequence of float in [0, 1], optional
+    pos_weight : float or sequence of float, optional
+    from_logits, label_smoothing, mask_value, reduction, name, dtype
+        As in :class:`WeightedBinaryCrossentropy`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.losses import BinaryFocalLoss
+    >>> loss = BinaryFocalLoss(gamma=2.0, alpha=0.25, from_logits=True)
+    >>> round(float(loss(np.array([[1.0]]), np.array([[-100.0]]))), 2)  # 0.25 * 100: no clipping
+    25.0
+    """
+
+    def __init__(self, gamma=2.0, alpha=None, pos_weight=None, from_logits=False, label_smoothing=0.0,
+                 mask_value=None, reduction="sum_over_batch_size", name="binary_focal_loss", dtype=None):
+        super().__init__(
+            binary_focal_loss, name=name, reduction=reduction, dtype=dtype,
+            gamma=_check_gamma("gamma", gamma),
+            alpha=per_label_values("alpha", alpha, upper=1.0),
+            pos_weight=per_label_values("pos_weight", pos_weight),
+            from_logits=bool(from_logits),
+            label_smoothing=_check_range("label_smoothing", label_smoothing, 0, 1),
+            mask_value=_check_mask_value(mask_value),
+        )
+
+
+@register
+class AsymmetricLoss(_FunctionLoss):
+    """Asymmetric loss (ASL, Ridnik et al., 2021), averaged over labels as Keras expects.
+
+    See :func:`asymmetric_loss` for the formula and the difference from the paper's
+    summed reduction.
+
+    Parameters
+    ----------
+    gamma_pos : float >= 0, default 0
+    gamma_neg : float >= 0, default 4
+    clip : float in [0, 1), default 0.05
+    from_logits, mask_value, reduction, name, dtype
+        As in :class:`WeightedBinaryCrossentropy`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.losses import AsymmetricLoss
+    >>> loss = AsymmetricLoss(gamma_pos=0, gamma_neg=0, clip=0, from_logits=True)  # plain BCE
+    >>> round(float(loss(np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]]))), 4)  # log 2
+    0.6931
+    """
+
+    def __init__(self, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, from_logits=False, mask_value=None,
+                 reduction="sum_over_batch_size", name="asymmetric_loss", dtype=None):
+        super().__init__(
+            asymmetric_loss, name=name, reduction=reduction, dtype=dtype,
+            gamma_pos=_check_gamma("gamma_pos", gamma_pos),
+            gamma_neg=_check_gamma("gamma_neg", gamma_neg),
+            clip=_check_range("clip", clip, 0, 1, high_open=True),
+            from_logits=bool(from_logits),
+            mask_value=_check_mask_value(mask_value),
+        )
