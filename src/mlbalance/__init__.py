@@ -12,6 +12,16 @@ import importlib
 from .datasets import seed_scenario_labels
 from .io import read_labels, read_scores
 from .labels import LabelCounts, LabelFormatError, LabelMatrix, as_label_matrix, label_counts
+from .split import (
+    MultilabelStratifiedGroupKFold,
+    MultilabelStratifiedKFold,
+    MultilabelStratifiedShuffleSplit,
+    RepeatedMultilabelStratifiedKFold,
+    SplitQuality,
+    multilabel_train_test_split,
+    split_quality,
+    train_val_test_split,
+)
 from .stats import ImbalanceSummary, imbalance_summary
 from .weights import (
     ClassWeightEffect,
@@ -44,12 +54,20 @@ __all__ = [
     "LabelCounts",
     "LabelFormatError",
     "LabelMatrix",
+    "MultilabelStratifiedGroupKFold",
+    "MultilabelStratifiedKFold",
+    "MultilabelStratifiedShuffleSplit",
+    "RepeatedMultilabelStratifiedKFold",
+    "SplitQuality",
     "as_label_matrix",
     "class_weights",
     "imbalance_summary",
     "keras_class_weight_effect",
     "label_counts",
     "label_weights",
+    "multilabel_train_test_split",
+    "split_quality",
+    "train_val_test_split",
     "positive_weights",
     "read_labels",
     "read_scores",

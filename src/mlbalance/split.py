@@ -1,0 +1,633 @@
+"""Multi-label stratified splitting, scikit-learn compatible.
+
+Iterative stratification (Sechidis et al., 2011), optionally on label pairs
+(``order=2``, Szymanski & Kajdanowicz, 2017), vectorised so it scales to millions of
+rows and thousands of labels, on dense or scipy.sparse labels.
+
+Guarantees (checked by the tests, and a ``UserWarning`` lists any label for which the
+data make them impossible):
+
+* **k-fold**: folds have scikit-learn's ``KFold`` sizes (``n // k`` or ``n // k + 1``);
+  a label with ``p`` positives has positives in ``min(p, n_splits)`` different test
+  folds, so every label with at least ``n_splits`` positives is in every test fold.
+* **two-way splits** (shuffle-split, train/test): sizes exactly as scikit-learn's
+  ``ShuffleSplit``; a label with at least 2 positives has a positive on each side; a
+  label with 1 positive goes to train.
+* **train/validation/test**: a label with at least 3 positives is in all three parts;
+  with 2, in train and test; with 1, in train.
+* **groups**: samples of one group stay together; groups are stratified by their label
+  counts. Sizes and coverage follow the groups, so only the warning is guaranteed.
+
+Labels with fewer positives than the split needs (fewer than ``n_splits`` for k-fold,
+fewer than 2 for a two-way split, fewer than 3 for three parts) trigger a ``UserWarning``
+that lists them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.model_selection import BaseCrossValidator
+from sklearn.utils import check_random_state
+
+from . import _stratify
+from .labels import _describe, as_label_matrix
+
+__all__ = [
+    "MultilabelStratifiedGroupKFold",
+    "MultilabelStratifiedKFold",
+    "MultilabelStratifiedShuffleSplit",
+    "RepeatedMultilabelStratifiedKFold",
+    "SplitQuality",
+    "multilabel_train_test_split",
+    "split_quality",
+    "train_val_test_split",
+]
+
+
+# --------------------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------------------
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"Expected {name} to be an integer >= {minimum}. Received: {name}={value!r}")
+    return int(value)
+
+
+def _check_order(order):
+    if order not in (1, 2):
+        raise ValueError(f"Expected order to be 1 (labels) or 2 (label pairs). Received: order={order!r}")
+    return order
+
+
+def _labels(y, n_samples=None):
+    if y is None:
+        raise ValueError("A multi-label y is required: split(X, y). Received: y=None.")
+    m = as_label_matrix(y)
+    if n_samples is not None and m.n_samples != n_samples:
+        raise ValueError(f"X has {n_samples} rows but y has {m.n_samples}; they must match.")
+    values = m.values if m.is_sparse else sp.csr_matrix(m.values)
+    return values, m
+
+
+def _n_rows(X):
+    if X is None:
+        return None
+    if hasattr(X, "shape") and len(X.shape) > 0:
+        return int(X.shape[0])
+    return len(X)
+
+
+def _warn_rare(m, positives, needed, what, stacklevel=4):
+    rare = np.flatnonzero(positives < needed)
+    if rare.size:
+        detail = _describe(rare, m.label_names)
+        counts = ", ".join(str(int(positives[j])) for j in rare[:20])
+        warnings.warn(
+            f"{rare.size} label(s) have fewer than {needed} positives, so {what}: {detail} "
+            f"(positives: {counts}{', ...' if rare.size > 20 else ''}).",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _warn_unsatisfied(m, unsatisfied, stacklevel=4):
+    if unsatisfied:
+        warnings.warn(
+            f"Could not reach the coverage guarantee for {len(unsatisfied)} label(s) (their positives "
+            f"share rows with other rare labels, or the parts are too small to hold them all): "
+            f"{_describe(sorted(unsatisfied), m.label_names)}.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _kfold_sizes(n, k):
+    return np.array([n // k + (1 if j < n % k else 0) for j in range(k)])
+
+
+def _split_sizes(n, test_size, train_size, default_test):
+    """Train and test sizes exactly as scikit-learn's ShuffleSplit computes them."""
+    if test_size is None and train_size is None:
+        test_size = default_test
+
+    def check(name, value):
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"Expected {name} to be a float in (0, 1) or an int. Received: {name}={value!r}")
+        if isinstance(value, numbers.Integral) and not 0 < value < n:
+            raise ValueError(f"{name}={value} should be in [1, {n - 1}] for {n} samples.")
+        if not isinstance(value, numbers.Integral) and not 0 < value < 1:
+            raise ValueError(f"{name}={value} should be a float in (0, 1) or an int.")
+
+    check("test_size", test_size)
+    check("train_size", train_size)
+    n_test = None if test_size is None else (
+        int(test_size) if isinstance(test_size, numbers.Integral) else math.ceil(test_size * n))
+    n_train = None if train_size is None else (
+        int(train_size) if isinstance(train_size, numbers.Integral) else math.floor(train_size * n))
+    if n_train is None:
+        n_train = n - n_test
+    if n_test is None:
+        n_test = n - n_train
+    if n_train + n_test > n:
+        raise ValueError(f"train_size + test_size = {n_train} + {n_test} samples exceeds the {n} samples.")
+    if n_train == 0 or n_test == 0:
+        raise ValueError(f"With n_samples={n}, test_size={test_size} and train_size={train_size}, "
+                         "one side would be empty; adjust the sizes.")
+    return n_train, n_test
+
+
+def _run(y_csr, sizes, rng, order, priority):
+    sizes = np.asarray(sizes)
+    ratios = sizes / sizes.sum()
+    return _stratify.stratify(y_csr, ratios, rng=rng, order=order, priority=priority, targets=sizes)
+
+
+# --------------------------------------------------------------------------------------
+# K-fold
+# --------------------------------------------------------------------------------------
+class MultilabelStratifiedKFold(BaseCrossValidator):
+    """Stratified k-fold for multi-label targets (iterative stratification).
+
+    Parameters
+    ----------
+    n_splits : int >= 2, default 5
+    shuffle : bool, default False
+        Randomise the order in which samples and tied labels are taken. Without it the
+        folds are deterministic and ``random_state`` is not used (not an error).
+    random_state : int, RandomState or None
+        Stored as given and resolved at each ``split`` call (same int, same folds).
+    order : {1, 2}, default 1
+        2 also stratifies label pairs (Szymanski & Kajdanowicz, 2017).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance import MultilabelStratifiedKFold
+    >>> y = np.array([[1, 0], [1, 1], [0, 1], [0, 0], [1, 0], [0, 1]])
+    >>> cv = MultilabelStratifiedKFold(n_splits=2, shuffle=True, random_state=0)
+    >>> cv
+    MultilabelStratifiedKFold(n_splits=2, order=1, random_state=0, shuffle=True)
+    >>> [len(test) for _, test in cv.split(np.zeros(6), y)]
+    [3, 3]
+    """
+
+    def __init__(self, n_splits=5, *, shuffle=False, random_state=None, order=1):
+        self.n_splits = n_splits
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.order = order
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of folds (``n_splits``)."""
+        return _check_int("n_splits", self.n_splits, 2)
+
+    def fold_assignment(self, X, y):
+        """The test fold of every row, as one array (what ``split`` iterates over).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlbalance import MultilabelStratifiedKFold
+        >>> y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+        >>> MultilabelStratifiedKFold(n_splits=2).fold_assignment(None, y).tolist()
+        [0, 1, 0, 1]
+        """
+        k = self.get_n_splits()
+        _check_order(self.order)
+        y_csr, m = _labels(y, _n_rows(X))
+        if m.n_samples < k:
+            raise ValueError(f"Cannot split {m.n_samples} samples into n_splits={k} folds.")
+        rng = check_random_state(self.random_state) if self.shuffle else None
+        positives = m.counts().positives
+        _warn_rare(m, positives, k, f"some of the {k} test folds have no positive of them", stacklevel=5)
+        part, unsatisfied = _run(y_csr, _kfold_sizes(m.n_samples, k), rng, self.order, priority=None)
+        _warn_unsatisfied(m, unsatisfied, stacklevel=5)
+        return part
+
+    def split(self, X, y, groups=None):
+        """Yield ``(train_index, test_index)`` for each fold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...) or None
+        y : multi-label target (dense, sparse, DataFrame or label lists)
+        groups : ignored
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlbalance import MultilabelStratifiedKFold
+        >>> y = np.eye(3, dtype=int).repeat(2, axis=0)
+        >>> [test.tolist() for _, test in MultilabelStratifiedKFold(n_splits=2).split(None, y)]
+        [[0, 2, 4], [1, 3, 5]]
+        """
+        part = self.fold_assignment(X, y)
+        indices = np.arange(part.size)
+        for j in range(self.get_n_splits()):
+            yield indices[part != j], indices[part == j]
+
+
+class RepeatedMultilabelStratifiedKFold(BaseCrossValidator):
+    """Repeats :class:`MultilabelStratifiedKFold` ``n_repeats`` times with different randomisation.
+
+    Parameters
+    ----------
+    n_splits : int >= 2, default 5
+    n_repeats : int >= 1, default 10
+    random_state : int, RandomState or None
+    order : {1, 2}, default 1
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance import RepeatedMultilabelStratifiedKFold
+    >>> y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]] * 3)
+    >>> cv = RepeatedMultilabelStratifiedKFold(n_splits=3, n_repeats=2, random_state=0)
+    >>> cv.get_n_splits(), len(list(cv.split(None, y)))
+    (6, 6)
+    """
+
+    def __init__(self, n_splits=5, n_repeats=10, random_state=None, order=1):
+        self.n_splits = n_splits
+        self.n_repeats = n_repeats
+        self.random_state = random_state
+        self.order = order
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """``n_splits * n_repeats``."""
+        return _check_int("n_splits", self.n_splits, 2) * _check_int("n_repeats", self.n_repeats, 1)
+
+    def split(self, X, y, groups=None):
+        """Yield ``(train_index, test_index)``, ``n_splits`` folds per repetition."""
+        rng = check_random_state(self.random_state)
+        for _ in range(_check_int("n_repeats", self.n_repeats, 1)):
+            cv = MultilabelStratifiedKFold(self.n_splits, shuffle=True, random_state=rng, order=self.order)
+            yield from cv.split(X, y)
+
+
+# --------------------------------------------------------------------------------------
+# Shuffle-split and the train/test functions
+# --------------------------------------------------------------------------------------
+def _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel):
+    """Part per row: 0 train, 1 test, 2 unused (when train + test < n)."""
+    n_rest = m.n_samples - n_train - n_test
+    sizes = [n_train, n_test] + ([n_rest] if n_rest else [])
+    _warn_rare(m, m.counts().positives, 2, "they cannot be on both sides of the split", stacklevel=stacklevel)
+    part, unsatisfied = _run(y_csr, sizes, rng, order, priority=[0, 1])
+    _warn_unsatisfied(m, unsatisfied, stacklevel=stacklevel)
+    return part
+
+
+class MultilabelStratifiedShuffleSplit(BaseCrossValidator):
+    """Random stratified train/test splits for multi-label targets.
+
+    ``test_size`` and ``train_size`` behave exactly as in scikit-learn's
+    ``ShuffleSplit`` (default ``test_size=0.1``; a float is a fraction, an int a count;
+    ``train_size`` alone sets the test side to the rest; both may leave rows unused).
+
+    Parameters
+    ----------
+    n_splits : int >= 1, default 10
+    test_size, train_size : float, int or None
+    random_state : int, RandomState or None
+    order : {1, 2}, default 1
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance import MultilabelStratifiedShuffleSplit
+    >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 5)
+    >>> cv = MultilabelStratifiedShuffleSplit(n_splits=2, test_size=0.25, random_state=0)
+    >>> [(len(train), len(test)) for train, test in cv.split(None, y)]
+    [(15, 5), (15, 5)]
+    """
+
+    def __init__(self, n_splits=10, *, test_size=None, train_size=None, random_state=None, order=1):
+        self.n_splits = n_splits
+        self.test_size = test_size
+        self.train_size = train_size
+        self.random_state = random_state
+        self.order = order
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of re-shuffled splits (``n_splits``)."""
+        return _check_int("n_splits", self.n_splits, 1)
+
+    def split(self, X, y, groups=None):
+        """Yield ``(train_index, test_index)`` for each split."""
+        n_splits = self.get_n_splits()
+        _check_order(self.order)
+        y_csr, m = _labels(y, _n_rows(X))
+        n_train, n_test = _split_sizes(m.n_samples, self.test_size, self.train_size, default_test=0.1)
+        rng = check_random_state(self.random_state)
+        indices = np.arange(m.n_samples)
+        for _ in range(n_splits):
+            part = _two_way_parts(y_csr, m, n_train, n_test, rng, self.order, stacklevel=5)
+            yield indices[part == 0], indices[part == 1]
+
+
+def _take(array, index):
+    if hasattr(array, "iloc"):
+        return array.iloc[index]
+    if sp.issparse(array):
+        return array.tocsr()[index]
+    if isinstance(array, np.ndarray) or hasattr(array, "__array__") and hasattr(array, "shape"):
+        return array[index]
+    return [array[i] for i in index]
+
+
+def _index_arrays(arrays, n, parts):
+    for array in arrays:
+        if _n_rows(array) != n:
+            raise ValueError(f"Every array must have {n} rows, like y; one has {_n_rows(array)}.")
+    return [_take(array, index) for array in arrays for index in parts]
+
+
+def multilabel_train_test_split(*arrays, y, test_size=None, train_size=None, random_state=None, shuffle=True,
+                                order=1):
+    """Split arrays into stratified train and test parts (scikit-learn's return convention).
+
+    Parameters
+    ----------
+    *arrays : sequences of equal length
+        Each is split (NumPy arrays, scipy.sparse matrices, DataFrames, lists). Pass
+        ``y`` here too to get it split.
+    y : multi-label target used for stratification.
+    test_size, train_size : float, int or None
+        As scikit-learn's ``train_test_split`` (default ``test_size=0.25``).
+    random_state : int, RandomState or None
+    shuffle : bool, default True
+        Without shuffling the split is deterministic (still stratified).
+    order : {1, 2}, default 1
+
+    Returns
+    -------
+    list
+        ``[a_train, a_test, b_train, b_test, ...]``.
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance
+    >>> X = np.arange(20).reshape(10, 2)
+    >>> y = np.array([[1, 0], [0, 1]] * 5)
+    >>> X_train, X_test, y_train, y_test = mlbalance.multilabel_train_test_split(
+    ...     X, y, y=y, test_size=0.2, random_state=0)
+    >>> X_train.shape, y_test.sum(axis=0).tolist()
+    ((8, 2), [1, 1])
+    """
+    _check_order(order)
+    y_csr, m = _labels(y)
+    n_train, n_test = _split_sizes(m.n_samples, test_size, train_size, default_test=0.25)
+    rng = check_random_state(random_state) if shuffle else None
+    part = _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel=4)
+    indices = np.arange(m.n_samples)
+    return _index_arrays(arrays, m.n_samples, [indices[part == 0], indices[part == 1]])
+
+
+def train_val_test_split(*arrays, y, val_size=0.1, test_size=0.1, random_state=None, order=1):
+    """Split arrays into stratified train, validation and test parts in one pass.
+
+    Rule for rare labels: a label with at least 3 positives has positives in all three
+    parts; with 2, in train and test; with 1, in train (a ``UserWarning`` lists labels
+    with fewer than 3).
+
+    Parameters
+    ----------
+    *arrays : sequences of equal length (pass ``y`` too to get it split)
+    y : multi-label target used for stratification
+    val_size, test_size : float in (0, 1) or int
+        Validation size rounds down (as a train size does), test size rounds up.
+    random_state : int, RandomState or None
+    order : {1, 2}, default 1
+
+    Returns
+    -------
+    list
+        ``[a_train, a_val, a_test, b_train, b_val, b_test, ...]``.
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance
+    >>> y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 5)
+    >>> y_train, y_val, y_test = mlbalance.train_val_test_split(y, y=y, val_size=0.2, test_size=0.2,
+    ...                                                          random_state=0)
+    >>> len(y_train), len(y_val), len(y_test)
+    (12, 4, 4)
+    """
+    _check_order(order)
+    y_csr, m = _labels(y)
+    n = m.n_samples
+    n_val, n_test = _split_sizes(n, test_size, val_size, default_test=0.1)
+    n_train = n - n_val - n_test
+    if n_train <= 0:
+        raise ValueError(f"val_size={val_size} and test_size={test_size} leave no training rows out of {n}.")
+    _warn_rare(m, m.counts().positives, 3, "they cannot be in train, validation and test", stacklevel=3)
+    part, unsatisfied = _run(y_csr, [n_train, n_val, n_test], check_random_state(random_state), order,
+                             priority=[0, 2, 1])
+    _warn_unsatisfied(m, unsatisfied, stacklevel=3)
+    indices = np.arange(n)
+    return _index_arrays(arrays, n, [indices[part == j] for j in range(3)])
+
+
+# --------------------------------------------------------------------------------------
+# Groups
+# --------------------------------------------------------------------------------------
+class MultilabelStratifiedGroupKFold(BaseCrossValidator):
+    """Stratified k-fold over groups: rows of one group stay in one fold.
+
+    Groups are stratified by their label counts (a group with a label in 5 rows counts 5)
+    and their sizes, with the iterative rule applied group by group.
+
+    Parameters
+    ----------
+    n_splits : int >= 2, default 5
+    shuffle : bool, default False
+    random_state : int, RandomState or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance import MultilabelStratifiedGroupKFold
+    >>> y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [1, 1], [0, 0]])
+    >>> groups = [0, 0, 1, 1, 2, 3]
+    >>> for train, test in MultilabelStratifiedGroupKFold(n_splits=2).split(None, y, groups):
+    ...     print(test.tolist())
+    [0, 1, 2, 3]
+    [4, 5]
+    """
+
+    def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
+        self.n_splits = n_splits
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of folds (``n_splits``)."""
+        return _check_int("n_splits", self.n_splits, 2)
+
+    def split(self, X, y, groups=None):
+        """Yield ``(train_index, test_index)``; ``groups`` (one label per row) is required."""
+        k = self.get_n_splits()
+        y_csr, m = _labels(y, _n_rows(X))
+        if groups is None:
+            raise ValueError("MultilabelStratifiedGroupKFold needs groups=... (one group id per row).")
+        groups = np.asarray(groups)
+        if groups.shape != (m.n_samples,):
+            raise ValueError(f"groups must have one entry per row ({m.n_samples}); received shape {groups.shape}.")
+        unique, group_of_row = np.unique(groups, return_inverse=True)
+        if unique.size < k:
+            raise ValueError(f"Cannot split {unique.size} groups into n_splits={k} folds.")
+        membership = sp.csr_matrix((np.ones(m.n_samples), (group_of_row, np.arange(m.n_samples))),
+                                   shape=(unique.size, m.n_samples))
+        counts = membership @ y_csr.astype(np.float64)
+        sizes = np.bincount(group_of_row).astype(np.float64)
+        rng = check_random_state(self.random_state) if self.shuffle else None
+        group_part = _stratify.greedy_group_parts(counts, sizes, np.full(k, 1.0 / k), rng)
+        part = group_part[group_of_row]
+        per_fold = _stratify.part_label_counts(y_csr, part, k)
+        missing = np.flatnonzero(((per_fold > 0).sum(axis=0) < np.minimum(m.counts().positives, k)))
+        if missing.size:
+            warnings.warn(
+                f"{missing.size} label(s) are missing from some test folds because their positives sit in "
+                f"too few groups: {_describe(missing, m.label_names)}.",
+                UserWarning,
+                stacklevel=2,
+            )
+        indices = np.arange(m.n_samples)
+        for j in range(k):
+            yield indices[part != j], indices[part == j]
+
+
+# --------------------------------------------------------------------------------------
+# Quality measures (Sechidis et al., 2011)
+# --------------------------------------------------------------------------------------
+class SplitQuality:
+    """Quality of a split: LD, LPD, ED, FZ, FLZ, and positives per label in each part.
+
+    Build it with :func:`split_quality`. Lower LD / LPD / ED are better; FZ counts parts
+    with at least one label absent, FLZ the (part, label) pairs with no positive
+    (labels with no positive at all are not counted).
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance
+    >>> q = mlbalance.split_quality(np.array([[1, 0], [1, 1], [0, 1], [0, 0]]), np.array([0, 1, 0, 1]))
+    >>> q.ld, q.fz, q.flz, q.positives_per_part.tolist()
+    (0.0, 0, 0, [[1, 1], [1, 1]])
+    """
+
+    def __init__(self, ld, lpd, ed, fz, flz, positives_per_part, part_sizes, label_names):
+        self.ld, self.lpd, self.ed, self.fz, self.flz = ld, lpd, ed, fz, flz
+        self.positives_per_part = positives_per_part
+        self.part_sizes = part_sizes
+        self.label_names = label_names
+
+    def to_dict(self) -> dict:
+        """Every figure as plain Python types.
+
+        Examples
+        --------
+        >>> import numpy as np, mlbalance
+        >>> mlbalance.split_quality(np.eye(2, dtype=int).repeat(2, 0), np.array([0, 1, 0, 1])).to_dict()["FLZ"]
+        0
+        """
+        return {
+            "LD": self.ld, "LPD": self.lpd, "ED": self.ed, "FZ": self.fz, "FLZ": self.flz,
+            "part_sizes": self.part_sizes.tolist(),
+            "labels": [{"name": name, "positives_per_part": self.positives_per_part[:, j].tolist()}
+                       for j, name in enumerate(self.label_names)],
+        }
+
+    def __str__(self) -> str:
+        return (f"LD {self.ld:.6f}, LPD {self.lpd:.6f}, ED {self.ed:.2f}, FZ {self.fz}, FLZ {self.flz}; "
+                f"part sizes {self.part_sizes.tolist()}")
+
+    __repr__ = __str__
+
+
+def _ld(part_counts, part_sizes, total_counts, n):
+    """Sechidis' LD over columns (labels or label pairs) with positives and negatives.
+
+    The measure compares positive/negative ratios, undefined for a column with no
+    negatives overall; such columns are left out like those with no positives. A part
+    with no negative of a column uses a denominator of 1.
+    """
+    keep = (total_counts > 0) & (total_counts < n)
+    if not keep.any():
+        return 0.0
+    part_counts, total_counts = part_counts[:, keep], total_counts[keep]
+
+    def ratio(pos, size):
+        neg = size - pos
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(neg > 0, pos / np.maximum(neg, 1), pos)
+
+    overall = ratio(total_counts.astype(float), float(n))
+    per_part = ratio(part_counts.astype(float), part_sizes[:, None].astype(float))
+    return float(np.abs(per_part - overall).mean())
+
+
+def split_quality(y, folds) -> SplitQuality:
+    """Measure how well a split preserves the label distribution (Sechidis et al., 2011).
+
+    Parameters
+    ----------
+    y : multi-label target
+    folds : array of part ids (one per row), or an iterable of ``(train, test)`` index
+        pairs (then the parts are the test sets, as in k-fold).
+
+    Returns
+    -------
+    SplitQuality
+        ``ld`` (label distribution), ``lpd`` (label-pair distribution), ``ed`` (examples
+        distribution: mean deviation of part sizes from equal shares of the parts' total),
+        ``fz`` (parts missing at least one label), ``flz`` (part-label pairs with no
+        positive), and ``positives_per_part`` (parts x labels).
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance
+    >>> y = np.array([[1, 0], [1, 1], [0, 1], [0, 0], [1, 0], [0, 1]])
+    >>> cv = mlbalance.MultilabelStratifiedKFold(n_splits=2)
+    >>> print(mlbalance.split_quality(y, cv.split(None, y)))
+    LD 0.750000, LPD 0.583333, ED 0.00, FZ 0, FLZ 0; part sizes [3, 3]
+    """
+    y_csr, m = _labels(y)
+    n = m.n_samples
+    if isinstance(folds, np.ndarray) and folds.ndim == 1:
+        part = folds.astype(np.int64)
+        if part.size != n:
+            raise ValueError(f"folds has {part.size} entries but y has {n} rows.")
+        rows = np.arange(n)
+    else:
+        tests = [np.asarray(test) for _, test in folds]
+        part = np.concatenate([np.full(t.size, j) for j, t in enumerate(tests)]).astype(np.int64)
+        rows = np.concatenate(tests).astype(np.int64)
+    n_parts = int(part.max()) + 1
+    sub = y_csr[rows]
+    counts = _stratify.part_label_counts(sp.csr_matrix(sub), part, n_parts)
+    sizes = np.bincount(part, minlength=n_parts)
+    total = np.asarray(sub.sum(axis=0)).ravel()
+    pairs = _stratify.pair_matrix(sub)
+    pair_counts = _stratify.part_label_counts(pairs, part, n_parts)
+    pair_total = np.asarray(pairs.sum(axis=0)).ravel()
+    present = total > 0
+    zero = (counts == 0) & present[None, :]
+    ed = float(np.abs(sizes - sizes.sum() / n_parts).mean())
+    return SplitQuality(
+        ld=_ld(counts, sizes, total, sizes.sum()),
+        lpd=_ld(pair_counts, sizes, pair_total, sizes.sum()),
+        ed=ed,
+        fz=int(zero.any(axis=1).sum()),
+        flz=int(zero.sum()),
+        positives_per_part=counts,
+        part_sizes=sizes,
+        label_names=m.label_names,
+    )
