@@ -13,8 +13,6 @@ Prints wall time and peak traced memory (tracemalloc) of each, and their ratio.
 """
 
 import argparse
-import time
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -22,32 +20,7 @@ import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 
 import mlbalance
-
-
-def make_labels(rows, labels, density, seed=0):
-    rng = np.random.default_rng(seed)
-    freq = 1.0 / np.arange(1, labels + 1) ** 1.1
-    freq /= freq.sum()
-    target = int(rows * labels * density)
-    y = sp.csr_matrix((rows, labels), dtype=np.int8)
-    while y.nnz < 0.99 * target:  # top up: duplicate draws on frequent labels collapse
-        draw = int((target - y.nnz) * 1.1)
-        cols = rng.choice(labels, size=draw, p=freq)
-        row_idx = rng.integers(0, rows, size=draw)
-        y = y + sp.csr_matrix((np.ones(draw, dtype=np.int8), (row_idx, cols)), shape=(rows, labels))
-        y.sum_duplicates()
-        y.data[:] = 1
-    return y
-
-
-def measure(fn):
-    tracemalloc.start()
-    start = time.perf_counter()
-    result = fn()
-    elapsed = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return result, elapsed, peak / 2**20
+from _data import make_labels, measure
 
 
 def run_mlbalance(y):

@@ -124,3 +124,36 @@ def test_console_script_help_runs():
     assert "stats" in result.stdout and "weights" in result.stdout
     result = subprocess.run([exe, "weights", "--help"], capture_output=True, text=True, check=True)
     assert "--max-weight" in result.stdout and "--on-zero" in result.stdout
+
+
+def test_cli_split_folds_and_three_way(tmp_path, capsys):
+    out = tmp_path / "folds.csv"
+    assert main(["split", SEED_CSV, "--folds", "5", "--seed", "0", "-o", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "row,split" and len(lines) == 6791
+    assert [line.split(",")[0] for line in lines[1:4]] == ["0", "1", "2"]
+    printed = capsys.readouterr()
+    assert "quality: LD" in printed.out and "fewer than 5 positives" in printed.err
+    folds = np.array([line.split(",")[1] for line in lines[1:]])
+    assert sorted(np.unique(folds, return_counts=True)[1].tolist()) == [1358] * 5
+
+    out = tmp_path / "tvt.csv"
+    assert main(["split", SEED_CSV, "--test-size", "0.1", "--val-size", "0.1", "--seed", "1", "-o", str(out),
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["parts"] == ["train", "val", "test"] and data["part_sizes"] == [5432, 679, 679] and data["ED"] == 0
+
+
+def test_cli_split_groups_column_and_refusals(tmp_path, capsys):
+    path = tmp_path / "y.csv"
+    rows = ["patient,a,b"] + [f"P{i // 3},{i % 2},{int(i % 5 == 0)}" for i in range(60)]
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out.csv"
+    assert main(["split", str(path), "--folds", "3", "--groups", "patient", "-o", str(out)]) == 0
+    assignment = [line.split(",")[1] for line in out.read_text().splitlines()[1:]]
+    for g in range(20):  # rows of one patient share a fold
+        assert len(set(assignment[3 * g:3 * g + 3])) == 1
+    capsys.readouterr()
+    assert main(["split", str(path), "--folds", "3", "--groups", "patient", "-o", str(path)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert main(["split", str(path), "--folds", "3", "--groups", "nope", "-o", str(out)]) == 2

@@ -18,8 +18,12 @@ the parts they are guaranteed to reach, and :func:`_balance_sizes` moves samples
 
 from __future__ import annotations
 
+import contextvars
+
 import numpy as np
 import scipy.sparse as sp
+
+PROGRESS = contextvars.ContextVar("mlbalance_split_progress", default=None)
 
 # --------------------------------------------------------------------------------------
 # Greedy pass
@@ -73,7 +77,12 @@ def _row_entries(csr, rows):
 
 
 def greedy_parts(y, ratios, rng):
-    """Assign each row of the 0/1 CSR matrix ``y`` to a part, by iterative stratification."""
+    """Assign each row of the 0/1 CSR matrix ``y`` to a part, by iterative stratification.
+
+    If :data:`PROGRESS` holds a callable, it is called as ``progress(done_rows, total_rows)``
+    after each label's batch (the command line draws a progress bar with it).
+    """
+    progress = PROGRESS.get()
     n, q = y.shape
     n_parts = len(ratios)
     ratios = np.asarray(ratios, dtype=np.float64)
@@ -84,6 +93,7 @@ def greedy_parts(y, ratios, rng):
     part = np.full(n, -1, dtype=np.int64)
     rank = rng.permutation(n) if rng is not None else None
     remaining = totals.copy()
+    done = 0
     while True:
         active = np.flatnonzero(remaining > 0)
         if active.size == 0:
@@ -100,6 +110,9 @@ def greedy_parts(y, ratios, rng):
         wants -= np.bincount(chosen[row_pos] * q + labels, minlength=n_parts * q).reshape(n_parts, q)
         size_wants -= np.bincount(chosen, minlength=n_parts)
         remaining -= np.bincount(labels, minlength=q)
+        done += rows.size
+        if progress is not None:
+            progress(done, n)
     rows = np.flatnonzero(part < 0)
     if rows.size:
         if rank is not None:

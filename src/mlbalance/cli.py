@@ -1,6 +1,7 @@
 """The ``mlbalance`` command line.
 
-Subcommands: ``stats`` (imbalance summary) and ``weights`` (per-label weights).
+Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights) and
+``split`` (stratified folds or train/val/test to a CSV).
 Errors are printed as one ``mlbalance: error: ...`` message with exit status 2;
 soft problems as ``mlbalance: warning: ...`` on standard error.
 """
@@ -9,13 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 import warnings
 
 import numpy as np
 
 from . import __version__
-from .io import read_labels
+from . import _stratify
+from .io import read_csv_column, read_labels
+from .split import MultilabelStratifiedGroupKFold, MultilabelStratifiedKFold, split_quality, train_val_test_split
+from .split import multilabel_train_test_split
 from .stats import imbalance_summary
 from .weights import POSITIVE_WEIGHT_STRATEGIES, label_weights
 
@@ -73,7 +79,122 @@ def build_parser() -> argparse.ArgumentParser:
     weights.add_argument("--normalize", action="store_true", help="scale weights to average 1 before the cap")
     weights.add_argument("--on-zero", type=_on_zero, default="raise",
                          help="labels with no positives (or no negatives): raise (default), one, max, or a number")
+
+    split = sub.add_parser("split", help="multi-label stratified k-fold or train/(val/)test split to a CSV",
+                           description="Stratified split of a label file; writes one row per input row, in input "
+                                       "order, with its fold or split name, and prints the split quality.")
+    _add_label_input(split)
+    how = split.add_mutually_exclusive_group(required=True)
+    how.add_argument("--folds", type=int, help="number of folds (k-fold)")
+    how.add_argument("--test-size", type=float, help="test fraction (e.g. 0.2) or count (e.g. 500)")
+    split.add_argument("--val-size", type=float, default=None, help="validation fraction or count (with --test-size)")
+    split.add_argument("--seed", type=int, default=None, help="random seed (default: deterministic order)")
+    split.add_argument("--groups", default=None,
+                       help="group ids: a column of LABELS (removed from the labels) or a file with one id per row")
+    split.add_argument("--order", type=int, choices=(1, 2), default=1, help="2 also stratifies label pairs")
+    split.add_argument("-o", "--output", required=True, help="output CSV (refuses to overwrite LABELS)")
     return parser
+
+
+def _size(value):
+    return int(value) if value is not None and value >= 1 and float(value).is_integer() else value
+
+
+def _read_groups(args, n_rows):
+    if os.path.exists(args.groups) and not os.path.isdir(args.groups):
+        with open(args.groups, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle if line.strip()]
+        if len(lines) == n_rows + 1:
+            lines = lines[1:]  # a header line
+        if len(lines) != n_rows:
+            raise ValueError(f"{args.groups}: {len(lines)} group ids for {n_rows} label rows; give one per row.")
+        return np.array(lines)
+    if args.labels.lower().endswith((".csv", ".tsv", ".txt")):
+        return np.array(read_csv_column(args.labels, args.groups))
+    raise ValueError(f"--groups {args.groups!r} is neither a file nor a column of {args.labels}.")
+
+
+def _progress_bar():
+    start = time.perf_counter()
+    shown = [False]
+
+    def progress(done, total):
+        if time.perf_counter() - start < 1.0 or not sys.stderr.isatty():
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\rsplitting [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows")
+        sys.stderr.flush()
+        shown[0] = True
+
+    def finish():
+        if shown[0]:
+            sys.stderr.write("\n")
+
+    return progress, finish
+
+
+def _run_split(args) -> str:
+    if os.path.exists(args.output) and os.path.samefile(args.output, args.labels):
+        raise ValueError(f"refusing to overwrite the input {args.labels}; choose another -o path.")
+    groups_column = args.groups if args.groups and not os.path.exists(args.groups) else None
+    labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep,
+                         drop_columns=[groups_column] if groups_column else ())
+    n = labels.n_samples
+    progress, finish = _progress_bar()
+    token = _stratify.PROGRESS.set(progress)
+    try:
+        if args.folds is not None:
+            shuffle = args.seed is not None
+            if args.groups:
+                cv = MultilabelStratifiedGroupKFold(args.folds, shuffle=shuffle, random_state=args.seed)
+                part = np.empty(n, dtype=np.int64)
+                for j, (_, test) in enumerate(cv.split(None, labels, _read_groups(args, n))):
+                    part[test] = j
+            else:
+                cv = MultilabelStratifiedKFold(args.folds, shuffle=shuffle, random_state=args.seed, order=args.order)
+                part = cv.fold_assignment(None, labels)
+            names = np.array([f"fold{j}" for j in range(args.folds)])
+        else:
+            if args.groups:
+                raise ValueError("--groups works with --folds; for a grouped train/test split use --folds and "
+                                 "take one fold as the test set.")
+            index = np.arange(n)
+            if args.val_size is None:
+                parts = multilabel_train_test_split(index, y=labels, test_size=_size(args.test_size),
+                                                    random_state=args.seed, shuffle=args.seed is not None,
+                                                    order=args.order)
+                names = np.array(["train", "test"])
+            else:
+                parts = train_val_test_split(index, y=labels, val_size=_size(args.val_size),
+                                             test_size=_size(args.test_size), random_state=args.seed,
+                                             order=args.order)
+                names = np.array(["train", "val", "test"])
+            part = np.empty(n, dtype=np.int64)
+            for j, rows in enumerate(parts):
+                part[rows] = j
+    finally:
+        _stratify.PROGRESS.reset(token)
+        finish()
+    with open(args.output, "w", encoding="utf-8") as handle:
+        handle.write("row,split\n")
+        handle.writelines(f"{i},{name}\n" for i, name in enumerate(names[part]))
+    requested = None
+    if args.folds is None:  # the sizes asked for, so ED measures the deviation from them
+        requested = [len(rows) for rows in parts]
+    quality = split_quality(labels, part, target_sizes=requested)
+    if args.json:
+        return json.dumps({"output": args.output, "parts": names.tolist(), **quality.to_dict()}, indent=2)
+    counts = quality.positives_per_part
+    lines = [f"wrote {args.output}: {n:,} rows -> " + ", ".join(f"{name} {size:,}" for name, size in
+                                                                 zip(names, quality.part_sizes)),
+             f"quality: {quality}",
+             "rarest labels (positives per part):"]
+    rarest = np.argsort(counts.sum(axis=0), kind="stable")
+    rarest = [j for j in rarest if counts[:, j].sum() > 0][:10]
+    lines += [f"  {labels.label_names[j]:>10}: " + ", ".join(f"{name} {counts[p, j]}" for p, name in enumerate(names))
+              for j in rarest]
+    return "\n".join(lines)
 
 
 def _run_stats(args) -> str:
@@ -115,7 +236,7 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    run = {"stats": _run_stats, "weights": _run_weights}[args.command]
+    run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split}[args.command]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:

@@ -23,7 +23,7 @@ __all__ = ["read_labels", "read_scores"]
 _SPARSE_NPZ_KEYS = {"indices", "indptr", "format", "shape", "data"}
 
 
-def read_labels(path, *, mask_value=None, label_column=None, sep="|") -> LabelMatrix:
+def read_labels(path, *, mask_value=None, label_column=None, sep="|", drop_columns=()) -> LabelMatrix:
     """Read a label file into a validated :class:`mlbalance.LabelMatrix`.
 
     Parameters
@@ -40,6 +40,8 @@ def read_labels(path, *, mask_value=None, label_column=None, sep="|") -> LabelMa
         other columns.
     sep : str, default "|"
         Delimiter between label names within a CSV cell.
+    drop_columns : sequence of str, default ()
+        CSV only: columns that are not labels (IDs, groups), removed before reading.
 
     Returns
     -------
@@ -64,7 +66,8 @@ def read_labels(path, *, mask_value=None, label_column=None, sep="|") -> LabelMa
             values, names = _load_npz(path)
             return as_label_matrix(values, label_names=names, mask_value=mask_value)
         if ext in (".csv", ".tsv", ".txt"):
-            return _read_csv(path, mask_value=mask_value, label_column=label_column, sep=sep)
+            return _read_csv(path, mask_value=mask_value, label_column=label_column, sep=sep,
+                             drop_columns=drop_columns)
     except LabelFormatError as err:
         raise LabelFormatError(f"{path}: {err}") from None
     raise LabelFormatError(
@@ -172,8 +175,34 @@ def _numeric_table(path, header, rows) -> np.ndarray:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _read_csv(path, *, mask_value, label_column, sep) -> LabelMatrix:
+def read_csv_column(path, column):
+    """One column of a CSV label file, as a list of strings (e.g. group ids).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mlbalance.io import read_csv_column
+    >>> path = os.path.join(tempfile.mkdtemp(), "y.csv")
+    >>> _ = open(path, "w").write("patient,a\\nP1,1\\nP2,0\\n")
+    >>> read_csv_column(path, "patient")
+    ['P1', 'P2']
+    """
+    header, rows = _csv_rows(os.fspath(path))
+    if column not in header:
+        raise LabelFormatError(f"{path}: no column named {column!r}; the header has {header}.")
+    j = header.index(column)
+    return [row[j] for row in rows]
+
+
+def _read_csv(path, *, mask_value, label_column, sep, drop_columns=()) -> LabelMatrix:
     header, rows = _csv_rows(path)
+    missing = [c for c in drop_columns if c not in header]
+    if missing:
+        raise LabelFormatError(f"no column named {missing[0]!r} to drop; the header has {header}.")
+    if drop_columns:
+        keep = [j for j, name in enumerate(header) if name not in set(drop_columns)]
+        header = [header[j] for j in keep]
+        rows = [[row[j] for j in keep] for row in rows]
     if label_column is None and len(header) == 1 and not _all_numeric(rows):
         label_column = header[0]
     if label_column is not None:

@@ -7,7 +7,7 @@ the losses run on the TensorFlow, JAX and PyTorch backends.
 
 Conventions shared by all three losses:
 
-* ``from_logits=True``: log-probabilities come from ``log_sigmoid`` (no clipping),
+* ``from_logits=True``: log-probabilities come from ``softplus`` (``log_sigmoid``; no clipping),
   so the loss and its gradient stay finite for logits of any size.
   ``from_logits=False``: probabilities are clipped once to
   ``[epsilon, 1 - epsilon]`` (``keras.backend.epsilon()``), as Keras does.
@@ -104,9 +104,14 @@ def _prepare(y_true, y_pred, label_smoothing, mask_value):
 
 
 def _log_probs(y_pred, from_logits):
-    """``(log p, log(1 - p))``: from logits via log_sigmoid, from probabilities after one clip."""
+    """``(log p, log(1 - p))``: from logits via one softplus, from probabilities after one clip.
+
+    ``log sigmoid(x) = -softplus(-x)`` and ``log(1 - sigmoid(x)) = log sigmoid(x) - x``: one
+    transcendental op instead of two (eager backends pay per op), exact at both tails.
+    """
     if from_logits:
-        return ops.log_sigmoid(y_pred), ops.log_sigmoid(-y_pred)
+        log_p = -ops.softplus(-y_pred)
+        return log_p, log_p - y_pred
     eps = keras.backend.epsilon()
     p = ops.clip(y_pred, eps, 1.0 - eps)
     return ops.log(p), ops.log(1.0 - p)

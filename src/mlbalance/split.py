@@ -574,7 +574,7 @@ def _ld(part_counts, part_sizes, total_counts, n):
     return float(np.abs(per_part - overall).mean())
 
 
-def split_quality(y, folds) -> SplitQuality:
+def split_quality(y, folds, target_sizes=None) -> SplitQuality:
     """Measure how well a split preserves the label distribution (Sechidis et al., 2011).
 
     Parameters
@@ -582,12 +582,14 @@ def split_quality(y, folds) -> SplitQuality:
     y : multi-label target
     folds : array of part ids (one per row), or an iterable of ``(train, test)`` index
         pairs (then the parts are the test sets, as in k-fold).
+    target_sizes : sequence of int, optional
+        Requested part sizes for ED (default: equal shares, as in k-fold).
 
     Returns
     -------
     SplitQuality
         ``ld`` (label distribution), ``lpd`` (label-pair distribution), ``ed`` (examples
-        distribution: mean deviation of part sizes from equal shares of the parts' total),
+        distribution: mean absolute deviation of part sizes from ``target_sizes``),
         ``fz`` (parts missing at least one label), ``flz`` (part-label pairs with no
         positive), and ``positives_per_part`` (parts x labels).
 
@@ -620,7 +622,8 @@ def split_quality(y, folds) -> SplitQuality:
     pair_total = np.asarray(pairs.sum(axis=0)).ravel()
     present = total > 0
     zero = (counts == 0) & present[None, :]
-    ed = float(np.abs(sizes - sizes.sum() / n_parts).mean())
+    targets = sizes.sum() / n_parts if target_sizes is None else np.asarray(target_sizes, dtype=float)
+    ed = float(np.abs(sizes - targets).mean())
     return SplitQuality(
         ld=_ld(counts, sizes, total, sizes.sum()),
         lpd=_ld(pair_counts, sizes, pair_total, sizes.sum()),
