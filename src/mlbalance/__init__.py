@@ -22,7 +22,9 @@ from .split import (
     split_quality,
     train_val_test_split,
 )
+from .report import ComparisonReport, EvaluationReport, compare_reports, evaluation_report
 from .stats import ImbalanceSummary, imbalance_summary
+from .thresholds import TunedThresholds, tune_thresholds
 from .weights import (
     ClassWeightEffect,
     class_weights,
@@ -50,6 +52,8 @@ _LAZY_MODULES = ("losses",)
 
 __all__ = [
     "ClassWeightEffect",
+    "ComparisonReport",
+    "EvaluationReport",
     "ImbalanceSummary",
     "LabelCounts",
     "LabelFormatError",
@@ -59,8 +63,11 @@ __all__ = [
     "MultilabelStratifiedShuffleSplit",
     "RepeatedMultilabelStratifiedKFold",
     "SplitQuality",
+    "TunedThresholds",
     "as_label_matrix",
     "class_weights",
+    "compare_reports",
+    "evaluation_report",
     "imbalance_summary",
     "keras_class_weight_effect",
     "label_counts",
@@ -68,6 +75,7 @@ __all__ = [
     "multilabel_train_test_split",
     "split_quality",
     "train_val_test_split",
+    "tune_thresholds",
     "positive_weights",
     "read_labels",
     "read_scores",

@@ -1,0 +1,260 @@
+"""Per-label decision thresholds, tuned from one pass over each label's scores.
+
+:func:`tune_thresholds` finds, for every label, the threshold that maximises F1 (or F-beta)
+on held-out scores. Every candidate threshold is evaluated at once from the label's sorted
+positive scores (see ``mlbalance._ranking``): no loop over a grid. Labels with too few
+positives to tune get a stated fallback threshold. With ``cv=k`` the tuning is cross-fitted:
+thresholds tuned on k-1 folds are applied to the held-out fold, giving out-of-fold
+predictions whose scores are not optimistic.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._ranking import best_fbeta, label_curve
+from .labels import _describe, as_label_matrix
+
+__all__ = ["TunedThresholds", "check_scores", "tune_thresholds"]
+
+_COLUMN_BLOCK = 64
+
+
+def check_scores(y_score, n_samples, n_labels, *, name="y_score") -> np.ndarray:
+    """Validate a 2-D score matrix against the label matrix; return it as a float array.
+
+    Examples
+    --------
+    >>> from mlbalance.thresholds import check_scores
+    >>> check_scores([[0.1, 0.9]], 1, 2).tolist()
+    [[0.1, 0.9]]
+    """
+    if sp.issparse(y_score):
+        y_score = y_score.toarray()
+    scores = np.asarray(y_score)
+    if scores.dtype.kind not in "biuf":
+        raise ValueError(f"Expected {name} to hold numbers. Received: dtype {scores.dtype}.")
+    if scores.ndim != 2 or scores.shape != (n_samples, n_labels):
+        raise ValueError(
+            f"{name} has shape {scores.shape} but y_true has shape {(n_samples, n_labels)}: one score per "
+            "row and label is needed (same rows, same label columns, same order)."
+        )
+    if scores.dtype.kind != "f":
+        scores = scores.astype(np.float64)
+    bad = ~np.isfinite(scores)
+    if bad.any():
+        row, col = (int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} has {int(bad.sum())} non-finite value(s); the first is at row {row}, column {col}: "
+            f"{scores[row, col]!r}. Scores must be finite (check the model's outputs for NaN)."
+        )
+    return scores
+
+
+def label_columns(m, scores):
+    """Yield ``(label, positive_scores, negative_scores)`` over observed entries, a column block at a time."""
+    csc = m.values.tocsc() if m.is_sparse else sp.csc_matrix(m.values)
+    missing = None
+    if m.missing is not None:
+        missing = m.missing.tocsc() if sp.issparse(m.missing) else sp.csc_matrix(m.missing)
+    for start in range(0, m.n_labels, _COLUMN_BLOCK):
+        block = np.ascontiguousarray(scores[:, start:start + _COLUMN_BLOCK].T)
+        for offset, column in enumerate(block):
+            j = start + offset
+            is_pos = np.zeros(m.n_samples, dtype=bool)
+            is_pos[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] = True
+            is_neg = ~is_pos
+            if missing is not None:
+                is_neg[missing.indices[missing.indptr[j]:missing.indptr[j + 1]]] = False
+            yield j, column[is_pos], column[is_neg]
+
+
+@dataclass(frozen=True)
+class TunedThresholds:
+    """Per-label thresholds from :func:`tune_thresholds`; usable wherever an array is.
+
+    Attributes
+    ----------
+    thresholds : ndarray, shape (n_labels,)
+        Predict a label when its score is >= its threshold.
+    tuned_scores : ndarray, shape (n_labels,)
+        The metric each tuned threshold reaches on the tuning data (nan for fallbacks).
+    fallback_labels : tuple of int
+        Labels that got ``fallback`` because they had fewer than ``min_positives`` positives.
+    fallback, min_positives, metric, beta, label_names
+        The settings used.
+    oof_predictions : ndarray of int8 or None
+        With ``cv``: out-of-fold 0/1 predictions (thresholds never tuned on the row they predict).
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance, warnings
+    >>> y = np.array([[1, 0], [1, 0], [0, 1], [0, 0]])
+    >>> s = np.array([[0.9, 0.2], [0.7, 0.1], [0.4, 0.3], [0.1, 0.05]])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     t = mlbalance.tune_thresholds(y, s, min_positives=2)
+    >>> t.thresholds.tolist(), t.fallback_labels
+    ([0.55, 0.5], (1,))
+    >>> t.apply(s).tolist()
+    [[1, 0], [1, 0], [0, 0], [0, 0]]
+    """
+
+    thresholds: np.ndarray
+    tuned_scores: np.ndarray
+    fallback_labels: tuple
+    fallback: float
+    min_positives: int
+    metric: str
+    beta: float
+    label_names: tuple
+    oof_predictions: object = None
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.thresholds, dtype=dtype)
+
+    def __len__(self):
+        return len(self.thresholds)
+
+    def apply(self, y_score) -> np.ndarray:
+        """0/1 predictions: ``y_score >= thresholds`` per label.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlbalance.thresholds import TunedThresholds
+        >>> t = TunedThresholds(np.array([0.3, 0.8]), np.array([1.0, 1.0]), (), 0.5, 5, "f1", 1.0, ("a", "b"))
+        >>> t.apply([[0.5, 0.5]]).tolist()
+        [[1, 0]]
+        """
+        scores = np.asarray(y_score)
+        return (scores >= self.thresholds).astype(np.int8)
+
+    def to_dict(self) -> dict:
+        """Thresholds and settings as plain Python types.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlbalance.thresholds import TunedThresholds
+        >>> TunedThresholds(np.array([0.3]), np.array([0.8]), (), 0.5, 5, "f1", 1.0, ("a",)).to_dict()["labels"]
+        [{'name': 'a', 'threshold': 0.3, 'tuned_score': 0.8, 'fallback': False}]
+        """
+        return {
+            "metric": self.metric, "beta": self.beta, "fallback": self.fallback, "min_positives": self.min_positives,
+            "labels": [
+                {"name": name, "threshold": float(self.thresholds[j]),
+                 "tuned_score": None if np.isnan(self.tuned_scores[j]) else float(self.tuned_scores[j]),
+                 "fallback": j in self.fallback_labels}
+                for j, name in enumerate(self.label_names)
+            ],
+        }
+
+
+def _check_arguments(metric, beta, min_positives, fallback):
+    if metric not in ("f1", "fbeta"):
+        raise ValueError(f"Expected metric to be 'f1' or 'fbeta'. Received: metric={metric!r}")
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta > 0:
+        raise ValueError(f"Expected beta to be a number > 0. Received: beta={beta!r}")
+    if isinstance(min_positives, bool) or not isinstance(min_positives, numbers.Integral) or min_positives < 1:
+        raise ValueError(f"Expected min_positives to be an integer >= 1. Received: min_positives={min_positives!r}")
+    if isinstance(fallback, bool) or not isinstance(fallback, numbers.Real) or not np.isfinite(fallback):
+        raise ValueError(f"Expected fallback to be a finite number. Received: fallback={fallback!r}")
+
+
+def _tune(m, scores, beta, min_positives, fallback):
+    thresholds = np.full(m.n_labels, float(fallback))
+    tuned = np.full(m.n_labels, np.nan)
+    fallback_labels = []
+    for j, pos, neg in label_columns(m, scores):
+        if pos.size < min_positives:
+            fallback_labels.append(j)
+            continue
+        curve = label_curve(pos, neg)
+        best, value = best_fbeta(curve, beta)
+        cut = curve.thresholds[best]
+        below = np.concatenate((pos[pos < cut], neg[neg < cut]))
+        thresholds[j] = (cut + below.max()) / 2 if below.size else cut
+        tuned[j] = value
+    return thresholds, tuned, tuple(fallback_labels)
+
+
+def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, fallback=0.5, cv=None,
+                    random_state=None, label_names=None, mask_value=None) -> TunedThresholds:
+    """Choose one threshold per label that maximises F1 (or F-beta) on held-out scores.
+
+    Parameters
+    ----------
+    y_true : label input (dense, sparse, DataFrame, label lists)
+        Validation labels.
+    y_score : array of shape (n_samples, n_labels)
+        Scores for the same rows (probabilities or logits: thresholds come back in the
+        same units).
+    metric : {"f1", "fbeta"}, default "f1"
+    beta : float, default 1.0
+        For ``metric="fbeta"``.
+    min_positives : int, default 5
+        Labels with fewer validation positives get ``fallback`` (a ``UserWarning`` lists them).
+    fallback : float, default 0.5
+    cv : int, optional
+        Cross-fit with this many stratified folds; ``oof_predictions`` then holds honest
+        out-of-fold predictions. The returned thresholds are tuned on all rows.
+    random_state : int, RandomState or None
+        For the cross-fitting folds.
+    label_names : sequence of str, optional
+    mask_value : float, optional
+        Unobserved entries of ``y_true`` are left out of their label's tuning.
+
+    Returns
+    -------
+    TunedThresholds
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance
+    >>> rng = np.random.default_rng(0)
+    >>> y = (rng.random((200, 3)) < 0.2).astype(int)
+    >>> scores = np.clip(0.3 * y + rng.random((200, 3)) * 0.6, 0, 1)
+    >>> t = mlbalance.tune_thresholds(y, scores)
+    >>> t.thresholds.round(3).tolist(), t.tuned_scores.round(2).tolist()
+    ([0.577, 0.645, 0.524], [0.71, 0.76, 0.68])
+    """
+    _check_arguments(metric, beta, min_positives, fallback)
+    beta = 1.0 if metric == "f1" else float(beta)
+    m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
+    scores = check_scores(y_score, m.n_samples, m.n_labels)
+    thresholds, tuned, fallback_labels = _tune(m, scores, beta, min_positives, fallback)
+    if fallback_labels:
+        warnings.warn(
+            f"{len(fallback_labels)} label(s) have fewer than {min_positives} positives to tune on, so they use "
+            f"the fallback threshold {fallback:g}: {_describe(fallback_labels, m.label_names)}.",
+            UserWarning,
+            stacklevel=2,
+        )
+    oof = None
+    if cv is not None:
+        oof = _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback)
+    return TunedThresholds(thresholds, tuned, fallback_labels, float(fallback), int(min_positives), metric, beta,
+                           m.label_names, oof)
+
+
+def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback):
+    from .labels import LabelMatrix
+    from .split import MultilabelStratifiedKFold
+
+    if isinstance(cv, bool) or not isinstance(cv, numbers.Integral) or cv < 2:
+        raise ValueError(f"Expected cv to be an integer >= 2 (number of folds). Received: cv={cv!r}")
+    oof = np.zeros(scores.shape, dtype=np.int8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        folds = MultilabelStratifiedKFold(int(cv), shuffle=True, random_state=random_state).split(None, m)
+        for train, test in folds:
+            sub = LabelMatrix(m.values[train], None if m.missing is None else m.missing[train], m.label_names)
+            thresholds, _, _ = _tune(sub, scores[train], beta, min_positives, fallback)
+            oof[test] = scores[test] >= thresholds
+    return oof
