@@ -12,7 +12,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KERAS_TEST_FILES = ["tests/test_losses.py"]
+KERAS_TEST_FILES = ["tests/test_losses.py", "tests/test_metrics.py"]
 
 
 @pytest.mark.parametrize("backend, module", [("jax", "jax"), ("torch", "torch")])

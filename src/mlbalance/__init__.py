@@ -1,8 +1,8 @@
 """mlbalance: train multi-label classifiers on imbalanced labels.
 
 NumPy / scikit-learn parts (label input, statistics, weights, file reading) are
-imported eagerly. Keras parts (``mlbalance.losses`` and the names it exports) load
-on first use, so ``import mlbalance`` never imports Keras or a deep-learning backend.
+imported eagerly. Keras parts (``mlbalance.losses``, ``mlbalance.metrics``, ``mlbalance.callbacks`` and
+the names they export) load on first use, so ``import mlbalance`` never imports Keras or a deep-learning backend.
 """
 
 from __future__ import annotations
@@ -38,17 +38,21 @@ __version__ = "0.1.0"
 
 # Names that live in Keras-side modules, loaded lazily: name -> module.
 _LAZY = {
-    name: "losses"
-    for name in (
-        "AsymmetricLoss",
-        "BinaryFocalLoss",
-        "WeightedBinaryCrossentropy",
-        "asymmetric_loss",
-        "binary_focal_loss",
-        "weighted_binary_crossentropy",
-    )
+    **{
+        name: "losses"
+        for name in (
+            "AsymmetricLoss",
+            "BinaryFocalLoss",
+            "WeightedBinaryCrossentropy",
+            "asymmetric_loss",
+            "binary_focal_loss",
+            "weighted_binary_crossentropy",
+        )
+    },
+    **{name: "metrics" for name in ("MultilabelF1Score", "MultilabelPrecision", "MultilabelRecall")},
+    "PerLabelReport": "callbacks",
 }
-_LAZY_MODULES = ("losses",)
+_LAZY_MODULES = ("losses", "metrics", "callbacks")
 
 __all__ = [
     "ClassWeightEffect",

@@ -51,7 +51,7 @@ def check_scores(y_score, n_samples, n_labels, *, name="y_score") -> np.ndarray:
         row, col = (int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"{name} has {int(bad.sum())} non-finite value(s); the first is at row {row}, column {col}: "
-            f"{scores[row, col]!r}. Scores must be finite (check the model's outputs for NaN)."
+            f"{float(scores[row, col])!r}. Scores must be finite (check the model's outputs for NaN)."
         )
     return scores
 

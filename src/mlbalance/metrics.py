@@ -1,0 +1,208 @@
+"""Keras metrics for multi-label outputs: per-label F1, precision and recall.
+
+Each metric keeps per-label true-positive, false-positive and false-negative counts as
+state (created at construction), accumulates them over batches, and computes the value in
+``result()``, so the epoch result equals the one-shot result on all the data.
+
+Undefined values: precision of a label never predicted, recall of a label with no positives,
+and F1 of a label with neither. ``zero_division="exclude"`` (default) makes them NaN in the
+per-label result and leaves them out of "macro" (as scikit-learn's ``zero_division=np.nan``);
+a number (e.g. 0.0) uses that value and keeps them in. Never a silent 0 or 0.5.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._keras import keras, register
+
+ops = keras.ops
+
+__all__ = ["MultilabelF1Score", "MultilabelPrecision", "MultilabelRecall"]
+
+_AVERAGES = (None, "micro", "macro", "weighted")
+
+
+def _thresholds(threshold, num_labels):
+    values = np.asarray(threshold, dtype=np.float64)
+    if values.ndim == 0:
+        values = np.full(num_labels, float(values))
+    if values.shape != (num_labels,) or np.any(~np.isfinite(values)) or np.any((values < 0) | (values > 1)):
+        raise ValueError(f"Expected threshold to be a number in [0, 1] or {num_labels} such numbers (one per label). "
+                         f"Received: threshold={threshold!r}")
+    return values
+
+
+class _MultilabelCounts(keras.metrics.Metric):
+    """Per-label TP / FP / FN state shared by the three metrics."""
+
+    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
+                 zero_division="exclude", name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if isinstance(num_labels, bool) or not isinstance(num_labels, numbers.Integral) or num_labels < 1:
+            raise ValueError(f"Expected num_labels to be a positive integer. Received: num_labels={num_labels!r}")
+        if average not in _AVERAGES:
+            raise ValueError(f"Expected average to be one of {list(_AVERAGES)}. Received: average={average!r}")
+        if not (zero_division == "exclude" or (isinstance(zero_division, numbers.Real)
+                                               and not isinstance(zero_division, bool)
+                                               and 0 <= zero_division <= 1)):
+            raise ValueError("Expected zero_division to be 'exclude' or a number in [0, 1]. "
+                             f"Received: zero_division={zero_division!r}")
+        if mask_value is not None and (isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real)
+                                       or mask_value in (0, 1)):
+            raise ValueError(f"Expected mask_value to be None or a number other than 0 and 1. "
+                             f"Received: mask_value={mask_value!r}")
+        self.num_labels = int(num_labels)
+        values = _thresholds(threshold, self.num_labels)
+        self.threshold = float(values[0]) if np.ndim(threshold) == 0 else values.tolist()
+        with np.errstate(divide="ignore"):
+            cut = np.log(values) - np.log1p(-values) if from_logits else values  # logit of the threshold
+        self._cut = cut.astype(np.float32)
+        self.average = average
+        self.from_logits = bool(from_logits)
+        self.mask_value = None if mask_value is None else float(mask_value)
+        self.zero_division = zero_division
+        shape = (self.num_labels,)
+        self.tp = self.add_variable(shape=shape, initializer="zeros", name="true_positives")
+        self.fp = self.add_variable(shape=shape, initializer="zeros", name="false_positives")
+        self.fn = self.add_variable(shape=shape, initializer="zeros", name="false_negatives")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = ops.cast(ops.convert_to_tensor(y_pred), "float32")
+        y_true = ops.cast(ops.convert_to_tensor(y_true), "float32")
+        if y_pred.shape[-1] is not None and y_pred.shape[-1] != self.num_labels:
+            raise ValueError(f"{type(self).__name__} was built for num_labels={self.num_labels} but the model "
+                             f"output has {y_pred.shape[-1]} labels (y_pred shape {tuple(y_pred.shape)}).")
+        observed = ops.ones_like(y_true)
+        if self.mask_value is not None:
+            masked = ops.isnan(y_true) if math.isnan(self.mask_value) else ops.equal(y_true, self.mask_value)
+            observed = ops.cast(ops.logical_not(masked), "float32")
+            y_true = ops.where(masked, ops.zeros_like(y_true), y_true)
+        predicted = ops.cast(ops.greater_equal(y_pred, ops.convert_to_tensor(self._cut)), "float32")
+        weight = observed
+        if sample_weight is not None:
+            sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), "float32")
+            weight = weight * ops.reshape(sample_weight, (-1, 1))
+        reduce = tuple(range(len(y_true.shape) - 1))
+        self.tp.assign_add(ops.sum(weight * y_true * predicted, axis=reduce))
+        self.fp.assign_add(ops.sum(weight * (1.0 - y_true) * predicted, axis=reduce))
+        self.fn.assign_add(ops.sum(weight * y_true * (1.0 - predicted), axis=reduce))
+
+    def _ratio(self, numerator, denominator):
+        defined = denominator > 0
+        fill = float("nan") if self.zero_division == "exclude" else float(self.zero_division)
+        safe = ops.where(defined, denominator, ops.ones_like(denominator))
+        return ops.where(defined, numerator / safe, ops.full_like(numerator, fill))
+
+    def _per_label(self, tp, fp, fn):
+        raise NotImplementedError
+
+    def result(self):
+        tp, fp, fn = (ops.convert_to_tensor(v) for v in (self.tp, self.fp, self.fn))
+        if self.average == "micro":
+            total = [ops.reshape(ops.sum(v), (1,)) for v in (tp, fp, fn)]
+            return self._per_label(*total)[0]
+        values = self._per_label(tp, fp, fn)
+        if self.average is None:
+            return values
+        defined = ops.logical_not(ops.isnan(values))
+        if self.average == "macro":
+            weights = ops.cast(defined, "float32")
+        else:  # weighted by support (positives); undefined values carry no weight
+            weights = ops.where(defined, tp + fn, ops.zeros_like(tp))
+        total = ops.sum(weights)
+        clean = ops.where(defined, values, ops.zeros_like(values))
+        return ops.where(total > 0, ops.sum(clean * weights) / ops.maximum(total, 1e-12), float("nan"))
+
+    def reset_state(self):
+        for variable in (self.tp, self.fp, self.fn):
+            variable.assign(ops.zeros(variable.shape, dtype=variable.dtype))
+
+    def get_config(self):
+        return {"num_labels": self.num_labels, "threshold": self.threshold, "average": self.average,
+                "from_logits": self.from_logits, "mask_value": self.mask_value,
+                "zero_division": self.zero_division, "name": self.name, "dtype": self.dtype}
+
+
+@register
+class MultilabelF1Score(_MultilabelCounts):
+    """Per-label (or averaged) F1 of a sigmoid multi-label output, accumulated over batches.
+
+    Parameters
+    ----------
+    num_labels : int
+    threshold : float or list of float in [0, 1], default 0.5
+        Per-label thresholds allowed (e.g. from :func:`mlbalance.tune_thresholds`). With
+        ``from_logits=True`` they are still probabilities; logits are compared to their logit.
+    average : {None, "micro", "macro", "weighted"}, default None
+        None returns one value per label.
+    from_logits : bool, default False
+    mask_value : float, optional
+        Entries of ``y_true`` equal to it are not counted.
+    zero_division : "exclude" or float in [0, 1], default "exclude"
+        See the module docstring.
+    name, dtype : optional
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.metrics import MultilabelF1Score
+    >>> m = MultilabelF1Score(num_labels=3, average="macro")
+    >>> m.update_state(np.array([[1, 0, 0], [0, 1, 0]]), np.array([[0.9, 0.2, 0.1], [0.6, 0.7, 0.2]]))
+    >>> round(float(m.result()), 4)  # label 2 has no positives and no predictions: excluded
+    0.8333
+    """
+
+    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
+                 zero_division="exclude", name="multilabel_f1", dtype=None):
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
+
+    def _per_label(self, tp, fp, fn):
+        return self._ratio(2.0 * tp, 2.0 * tp + fp + fn)
+
+
+@register
+class MultilabelPrecision(_MultilabelCounts):
+    """Per-label (or averaged) precision; arguments as :class:`MultilabelF1Score`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.metrics import MultilabelPrecision
+    >>> m = MultilabelPrecision(num_labels=2)
+    >>> m.update_state(np.array([[1, 0], [0, 1]]), np.array([[0.9, 0.2], [0.6, 0.1]]))
+    >>> np.asarray(m.result()).tolist()  # label 1 is never predicted: undefined, not 0
+    [0.5, nan]
+    """
+
+    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
+                 zero_division="exclude", name="multilabel_precision", dtype=None):
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
+
+    def _per_label(self, tp, fp, fn):
+        return self._ratio(tp, tp + fp)
+
+
+@register
+class MultilabelRecall(_MultilabelCounts):
+    """Per-label (or averaged) recall; arguments as :class:`MultilabelF1Score`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.metrics import MultilabelRecall
+    >>> m = MultilabelRecall(num_labels=2, average="micro")
+    >>> m.update_state(np.array([[1, 0], [0, 1]]), np.array([[0.9, 0.2], [0.6, 0.1]]))
+    >>> float(m.result())
+    0.5
+    """
+
+    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
+                 zero_division="exclude", name="multilabel_recall", dtype=None):
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
+
+    def _per_label(self, tp, fp, fn):
+        return self._ratio(tp, tp + fn)

@@ -1,0 +1,77 @@
+"""Keras metrics against scikit-learn, batched == one-shot. Runs under every Keras backend."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score, precision_score, recall_score
+
+keras = pytest.importorskip("keras")
+
+from mlbalance.metrics import MultilabelF1Score, MultilabelPrecision, MultilabelRecall  # noqa: E402
+
+RNG = np.random.default_rng(0)
+Y = (RNG.random((200, 6)) < [0.3, 0.1, 0.05, 0.5, 0.2, 0.0]).astype("float32")  # label 5: no positives
+SCORES = np.clip(0.4 * Y + RNG.random(Y.shape) * 0.6, 0, 1).astype("float32")
+SCORES[:, 5] = 0.1  # label 5: never predicted either
+THRESHOLDS = [0.5, 0.45, 0.55, 0.5, 0.6, 0.5]
+CASES = [(MultilabelF1Score, f1_score), (MultilabelPrecision, precision_score), (MultilabelRecall, recall_score)]
+
+
+def batched(metric, y, s, sample_weight=None, batch=37):
+    for start in range(0, len(y), batch):
+        w = None if sample_weight is None else sample_weight[start:start + batch]
+        metric.update_state(y[start:start + batch], s[start:start + batch], sample_weight=w)
+    return np.asarray(keras.ops.convert_to_numpy(metric.result()), dtype=np.float64)
+
+
+@pytest.mark.parametrize("cls, reference", CASES)
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted"])
+def test_batched_equals_sklearn(cls, reference, average):
+    pred = (SCORES >= np.array(THRESHOLDS)).astype(int)
+    expected = reference(Y, pred, average=average, zero_division=np.nan)
+    got = batched(cls(6, threshold=THRESHOLDS, average=average), Y, SCORES)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, equal_nan=True)
+    one_shot = cls(6, threshold=THRESHOLDS, average=average)
+    one_shot.update_state(Y, SCORES)
+    np.testing.assert_allclose(got, np.asarray(keras.ops.convert_to_numpy(one_shot.result())), rtol=1e-6,
+                               equal_nan=True)
+
+
+@pytest.mark.parametrize("cls, reference", CASES)
+def test_zero_division_number_and_sample_weight_and_logits(cls, reference):
+    w = RNG.random(200).astype("float32")
+    pred = (SCORES >= 0.5).astype(int)
+    expected = reference(Y, pred, average="macro", zero_division=0.0, sample_weight=w)
+    got = batched(cls(6, average="macro", zero_division=0.0), Y, SCORES, sample_weight=w)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    logits = np.log(SCORES / (1 - SCORES + 1e-7) + 1e-7).astype("float32")
+    got = batched(cls(6, threshold=0.5, from_logits=True), Y, logits)
+    expected = reference(Y, pred, average=None, zero_division=np.nan)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, equal_nan=True)
+
+
+def test_mask_value_counts_observed_entries_only():
+    masked = Y.copy()
+    masked[:50, 0] = -1
+    m = MultilabelF1Score(6, mask_value=-1)
+    got = batched(m, masked, SCORES)
+    pred = (SCORES >= 0.5).astype(int)
+    assert got[0] == pytest.approx(f1_score(Y[50:, 0], pred[50:, 0]), rel=1e-5)
+    m.reset_state()
+    assert np.isnan(np.asarray(keras.ops.convert_to_numpy(m.result()))).all()
+
+
+def test_metric_in_fit_config_and_errors():
+    m = MultilabelF1Score(6, threshold=THRESHOLDS, average="macro", name="f1")
+    clone = MultilabelF1Score.from_config(m.get_config())
+    assert clone.get_config() == m.get_config()
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(6, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=[m])
+    history = model.fit(SCORES, Y, epochs=1, verbose=0)
+    assert "f1" in history.history
+    with pytest.raises(ValueError, match="num_labels=3 but the model output has 6"):
+        MultilabelF1Score(3).update_state(Y, SCORES)
+    for kwargs, match in [({"average": "samples"}, "average"), ({"threshold": 1.5}, "threshold"),
+                          ({"threshold": [0.5, 0.5]}, "threshold"), ({"zero_division": "warn"}, "zero_division"),
+                          ({"mask_value": 0}, "mask_value")]:
+        with pytest.raises(ValueError, match=match):
+            MultilabelF1Score(6, **kwargs)
