@@ -157,3 +157,35 @@ def test_cli_split_groups_column_and_refusals(tmp_path, capsys):
     assert main(["split", str(path), "--folds", "3", "--groups", "patient", "-o", str(path)]) == 2
     assert "refusing to overwrite" in capsys.readouterr().err
     assert main(["split", str(path), "--folds", "3", "--groups", "nope", "-o", str(out)]) == 2
+
+
+def test_cli_report_single_compare_and_errors(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    y = (rng.random((300, 4)) < 0.2).astype(int)
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "good.npy", np.clip(0.4 * y + rng.random(y.shape) * 0.6, 0, 1))
+    np.save(tmp_path / "flat.npy", np.full(y.shape, 0.1))
+    (tmp_path / "names.txt").write_text("cat\ndog\nbird\nfish\n")
+    (tmp_path / "t.txt").write_text("0.5\n0.4\n0.6\n0.5\n")
+    out = tmp_path / "r.html"
+    assert main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "good.npy"),
+                 "--labels", str(tmp_path / "names.txt"), "--thresholds", str(tmp_path / "t.txt"),
+                 "--train-labels", str(tmp_path / "y.npy"), "-o", str(out)]) == 0
+    assert "fish" in out.read_text() and "F1 micro" in capsys.readouterr().out
+    out = tmp_path / "c.json"
+    assert main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "flat.npy"),
+                 "--y-score", str(tmp_path / "good.npy"), "--name", "bce", "--name", "weighted",
+                 "--thresholds", "tune", "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["runs"] == ["bce", "weighted"]
+    capsys.readouterr()
+    np.save(tmp_path / "narrow.npy", np.zeros((300, 3)))
+    assert main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "narrow.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "narrow.npy" in err and "shape (300, 3)" in err and "y.npy" in err
+    bad = np.full(y.shape, 0.5)
+    bad[7, 2] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    assert main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "nan.npy")]) == 2
+    assert "row 7, column 2" in capsys.readouterr().err
+    assert main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "good.npy"),
+                 "--thresholds", str(tmp_path / "names.txt")]) == 2

@@ -49,7 +49,7 @@ def _frame(x_label, y_label, x_ticks, y_ticks):
 
 
 def _sx(fraction):
-    return _PAD + fraction * (_WIDTH - _PAD - 20)
+    return _PAD + fraction * (_WIDTH - _PAD - 60)  # room on the right for point labels
 
 
 def _sy(fraction):

@@ -1,7 +1,7 @@
 """The ``mlbalance`` command line.
 
-Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights) and
-``split`` (stratified folds or train/val/test to a CSV).
+Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights),
+``split`` (stratified folds or train/val/test to a CSV) and ``report`` (evaluation report).
 Errors are printed as one ``mlbalance: error: ...`` message with exit status 2;
 soft problems as ``mlbalance: warning: ...`` on standard error.
 """
@@ -19,10 +19,13 @@ import numpy as np
 
 from . import __version__
 from . import _stratify
-from .io import read_csv_column, read_labels
+from .io import read_csv_column, read_labels, read_scores
+from .labels import as_label_matrix
+from .report import compare_reports, evaluation_report
 from .split import MultilabelStratifiedGroupKFold, MultilabelStratifiedKFold, split_quality, train_val_test_split
 from .split import multilabel_train_test_split
 from .stats import imbalance_summary
+from .thresholds import check_scores
 from .weights import POSITIVE_WEIGHT_STRATEGIES, label_weights
 
 __all__ = ["main"]
@@ -93,6 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="group ids: a column of LABELS (removed from the labels) or a file with one id per row")
     split.add_argument("--order", type=int, choices=(1, 2), default=1, help="2 also stratifies label pairs")
     split.add_argument("-o", "--output", required=True, help="output CSV (refuses to overwrite LABELS)")
+
+    report = sub.add_parser("report", help="per-label evaluation report (terminal, HTML, JSON or Markdown)",
+                            description="Evaluate scores against labels, per label; several --y-score files are "
+                                        "compared side by side.")
+    report.add_argument("--y-true", required=True, help="true labels: .npy, .npz or .csv")
+    report.add_argument("--y-score", required=True, action="append", help="scores (repeat to compare runs)")
+    report.add_argument("--name", action="append", help="run name for each --y-score, in order")
+    report.add_argument("--labels", help="label names: a text file with one name per line")
+    report.add_argument("--thresholds", default="0.5",
+                        help="a number, 'tune' (tuned on these rows: optimistic) or a file with one threshold per "
+                             "label (text, one per line, or the JSON of TunedThresholds.to_dict())")
+    report.add_argument("--train-labels", help="training labels, to show each label's training support")
+    report.add_argument("--mask-value", type=float, default=None, help="value marking unobserved label entries")
+    report.add_argument("-o", "--output", help="write report.html, report.json or report.md")
     return parser
 
 
@@ -197,6 +214,64 @@ def _run_split(args) -> str:
     return "\n".join(lines)
 
 
+def _read_thresholds(value, n_labels):
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    if value == "tune":
+        return "tune"
+    if not os.path.exists(value):
+        raise ValueError(f"--thresholds {value!r}: expected a number, 'tune' or an existing file.")
+    with open(value, encoding="utf-8") as handle:
+        text = handle.read()
+    try:
+        data = json.loads(text)
+        values = [x["threshold"] for x in data["labels"]] if isinstance(data, dict) else list(data)
+    except (ValueError, KeyError, TypeError):
+        try:
+            values = [float(line.split(",")[-1]) for line in text.splitlines() if line.strip()]
+        except ValueError:
+            raise ValueError(f"{value}: expected one threshold per line (or TunedThresholds JSON).") from None
+    if len(values) != n_labels:
+        raise ValueError(f"{value}: {len(values)} thresholds for {n_labels} labels; give one per label, in order.")
+    return np.asarray(values, dtype=np.float64)
+
+
+def _run_report(args) -> str:
+    names = None
+    if args.labels:
+        with open(args.labels, encoding="utf-8") as handle:
+            names = [line.strip() for line in handle if line.strip()]
+    y_true = read_labels(args.y_true, mask_value=args.mask_value)
+    if names is not None:
+        y_true = as_label_matrix(y_true, label_names=names)
+    run_names = args.name or []
+    if len(run_names) not in (0, len(args.y_score)):
+        raise ValueError(f"{len(run_names)} --name for {len(args.y_score)} --y-score; give one name per score file.")
+    thresholds = _read_thresholds(args.thresholds, y_true.n_labels)
+    train = read_labels(args.train_labels, mask_value=args.mask_value) if args.train_labels else None
+    reports = {}
+    for k, path in enumerate(args.y_score):
+        name = run_names[k] if run_names else os.path.splitext(os.path.basename(path))[0]
+        scores = read_scores(path)
+        try:
+            check_scores(scores, y_true.n_samples, y_true.n_labels)
+        except ValueError as err:
+            raise ValueError(f"{path}: {err} The labels are in {args.y_true}.") from None
+        reports[name] = evaluation_report(y_true, scores, thresholds, y_train=train, name=name,
+                                          mask_value=args.mask_value)
+    result = next(iter(reports.values())) if len(reports) == 1 else compare_reports(reports)
+    if args.output:
+        ext = os.path.splitext(args.output)[1].lower()
+        if ext not in (".html", ".json", ".md"):
+            raise ValueError(f"-o {args.output}: use a .html, .json or .md file name.")
+        text = {".html": result.to_html, ".json": lambda: result.to_json(indent=2), ".md": result.to_markdown}[ext]()
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return result.to_text() + (f"\nwrote {args.output}" if args.output else "")
+
+
 def _run_stats(args) -> str:
     labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep)
     summary = imbalance_summary(labels, min_positives=args.min_positives)
@@ -236,7 +311,7 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split}[args.command]
+    run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split, "report": _run_report}[args.command]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:

@@ -191,7 +191,9 @@ class EvaluationReport:
 
 
 def _fmt(x):
-    return "-" if x is None else f"{x:.3f}"
+    if x is None:
+        return "-"
+    return str(x) if isinstance(x, (int, np.integer)) else f"{x:.3f}"
 
 
 def _write(path, text):
