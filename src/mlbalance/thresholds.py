@@ -177,9 +177,9 @@ def _tune(m, scores, beta, min_positives, fallback):
             continue
         curve = label_curve(pos, neg)
         best, value = best_fbeta(curve, beta)
-        cut = curve.thresholds[best]
-        below = np.concatenate((pos[pos < cut], neg[neg < cut]))
-        thresholds[j] = (cut + below.max()) / 2 if below.size else cut
+        cut = float(curve.thresholds[best])
+        below = curve.highest_score_below(cut)
+        thresholds[j] = cut if below is None else (cut + float(below)) / 2
         tuned[j] = value
     return thresholds, tuned, tuple(fallback_labels)
 
