@@ -1,7 +1,8 @@
 """The ``mlbalance`` command line.
 
 Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights),
-``split`` (stratified folds or train/val/test to a CSV) and ``report`` (evaluation report).
+``split`` (stratified folds or train/val/test to a CSV), ``report`` (evaluation report) and
+``demo`` (the seed scenario end to end).
 Errors are printed as one ``mlbalance: error: ...`` message with exit status 2;
 soft problems as ``mlbalance: warning: ...`` on standard error.
 """
@@ -96,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="group ids: a column of LABELS (removed from the labels) or a file with one id per row")
     split.add_argument("--order", type=int, choices=(1, 2), default=1, help="2 also stratifies label pairs")
     split.add_argument("-o", "--output", required=True, help="output CSV (refuses to overwrite LABELS)")
+
+    demo = sub.add_parser("demo", help="the seed's LSTM transfer-learning scenario end to end (Keras)",
+                          description="Rebuild the seed scenario (6,790 sequences, 23 labels, an LSTM base "
+                                      "transferred from a binary model) and compare plain BCE, Keras class_weight, "
+                                      "weighted BCE, focal and asymmetric losses, at 0.5 and at tuned thresholds.")
+    demo.add_argument("--full", action="store_true", help="the seed's sizes (longer sequences, more epochs)")
+    demo.add_argument("--tiny", action="store_true", help="a seconds-long smoke run (600 rows)")
+    demo.add_argument("--seed", type=int, default=0, help="data, split and initialisation seed")
+    demo.add_argument("--data", help="your own sequences: an .npz with x (n, T, 128) and y (n, q)")
+    demo.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
+                      help="Keras backend (default: KERAS_BACKEND or tensorflow)")
+    demo.add_argument("--mixed-precision", action="store_true", help="train under the mixed_float16 policy")
+    demo.add_argument("--output-dir", default="demo_output", help="where demo_report.html/.json go")
+    demo.add_argument("--json", action="store_true", help="print the comparison as JSON at the end")
 
     report = sub.add_parser("report", help="per-label evaluation report (terminal, HTML, JSON or Markdown)",
                             description="Evaluate scores against labels, per label; several --y-score files are "
@@ -272,6 +287,21 @@ def _run_report(args) -> str:
     return result.to_text() + (f"\nwrote {args.output}" if args.output else "")
 
 
+def _run_demo(args) -> str:
+    if args.backend:
+        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != args.backend:
+            raise ValueError("--backend must be chosen before Keras is imported; set KERAS_BACKEND instead.")
+        os.environ["KERAS_BACKEND"] = args.backend
+    from .demo import DemoConfig, load_data, run_demo
+
+    make = DemoConfig.full if args.full else DemoConfig.tiny if args.tiny else DemoConfig
+    config = make(seed=args.seed, mixed_precision=args.mixed_precision)
+    data = load_data(args.data) if args.data else None
+    result = run_demo(config, data=data, output_dir=args.output_dir)
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result["timings"].items())
+    return result["comparison"].to_json(indent=2) if args.json else f"timings: {timings}"
+
+
 def _run_stats(args) -> str:
     labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep)
     summary = imbalance_summary(labels, min_positives=args.min_positives)
@@ -311,7 +341,8 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split, "report": _run_report}[args.command]
+    run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split, "report": _run_report,
+           "demo": _run_demo}[args.command]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:

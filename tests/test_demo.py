@@ -1,0 +1,42 @@
+"""The demo runs end to end at a tiny size (the full run is the README's first command)."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+from mlbalance.cli import main  # noqa: E402
+from mlbalance.demo import DemoConfig, load_data, make_sequences, run_demo  # noqa: E402
+
+
+def test_sequences_follow_the_seed_counts_and_are_deterministic():
+    x, y = make_sequences(DemoConfig(n_samples=None, max_len=6, min_len=3))
+    assert y.shape == (6790, 23) and int(y[:, 22].sum()) == 4702 and int(y[:, 2].sum()) == 4
+    assert int(y[:, [1, 3, 9, 11, 13, 14, 18, 21]].sum()) == 0
+    again, _ = make_sequences(DemoConfig(n_samples=None, max_len=6, min_len=3))
+    np.testing.assert_array_equal(x, again)
+    lengths = (np.abs(x).sum(axis=2) > 0).sum(axis=1)
+    assert lengths.min() >= 3 and lengths.max() <= 6
+
+
+def test_tiny_demo_runs_all_five_runs_and_writes_reports(tmp_path, capsys):
+    assert main(["demo", "--tiny", "--output-dir", str(tmp_path), "--json"]) == 0
+    assert "[5/5]" in capsys.readouterr().out
+    data = json.loads((tmp_path / "demo_report.json").read_text())
+    assert len(data["runs"]) == 10
+    assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric"}
+    assert (tmp_path / "demo_report.html").read_text().count("<svg") >= 1
+
+
+def test_own_data_file(tmp_path):
+    x, y = make_sequences(DemoConfig.tiny())
+    np.savez(tmp_path / "mine.npz", x=x, y=y)
+    x2, y2 = load_data(tmp_path / "mine.npz")
+    assert x2.shape == x.shape and y2.shape == y.shape
+    result = run_demo(DemoConfig.tiny(), data=(x2, y2), runs=("bce",), verbose=False)
+    assert set(result["reports"]) == {"bce @0.5", "bce @tuned"}
+    np.savez(tmp_path / "bad.npz", x=x[:, :, :5], y=y)
+    with pytest.raises(ValueError, match=r"x must have shape \(n, T, 128\)"):
+        load_data(tmp_path / "bad.npz")
