@@ -21,12 +21,13 @@ def test_sequences_follow_the_seed_counts_and_are_deterministic():
     assert lengths.min() >= 3 and lengths.max() <= 6
 
 
-def test_tiny_demo_runs_all_five_runs_and_writes_reports(tmp_path, capsys):
+def test_tiny_demo_runs_all_six_runs_and_writes_reports(tmp_path, capsys):
     assert main(["demo", "--tiny", "--output-dir", str(tmp_path), "--json"]) == 0
     assert "[5/5]" in capsys.readouterr().out
     data = json.loads((tmp_path / "demo_report.json").read_text())
-    assert len(data["runs"]) == 10
-    assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric"}
+    assert len(data["runs"]) == 12
+    assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric",
+                                                         "repeat_factor"}
     assert (tmp_path / "demo_report.html").read_text().count("<svg") >= 1
 
 

@@ -23,6 +23,7 @@ from .split import (
     train_val_test_split,
 )
 from .report import ComparisonReport, EvaluationReport, compare_reports, evaluation_report
+from .sampling import repeat_factors, resample_indices
 from .stats import ImbalanceSummary, imbalance_summary
 from .thresholds import TunedThresholds, tune_thresholds
 from .weights import (
@@ -83,6 +84,8 @@ __all__ = [
     "positive_weights",
     "read_labels",
     "read_scores",
+    "repeat_factors",
+    "resample_indices",
     "sample_weights",
     "seed_scenario_labels",
     *_LAZY,

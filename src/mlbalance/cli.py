@@ -1,8 +1,8 @@
 """The ``mlbalance`` command line.
 
 Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights),
-``split`` (stratified folds or train/val/test to a CSV), ``report`` (evaluation report) and
-``demo`` (the seed scenario end to end).
+``split`` (stratified folds or train/val/test to a CSV), ``report`` (evaluation report),
+``resample`` (oversampling, before and after) and ``demo`` (the seed scenario end to end).
 Errors are printed as one ``mlbalance: error: ...`` message with exit status 2;
 soft problems as ``mlbalance: warning: ...`` on standard error.
 """
@@ -97,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="group ids: a column of LABELS (removed from the labels) or a file with one id per row")
     split.add_argument("--order", type=int, choices=(1, 2), default=1, help="2 also stratifies label pairs")
     split.add_argument("-o", "--output", required=True, help="output CSV (refuses to overwrite LABELS)")
+
+    resample = sub.add_parser("resample", help="multi-label oversampling: imbalance before and after",
+                              description="Draw one epoch of repeat-factor or ML-ROS oversampling and print the "
+                                          "imbalance summary before and after (prevalence, MeanIR, SCUMBLE).")
+    _add_label_input(resample)
+    resample.add_argument("--method", choices=("repeat_factor", "ml_ros"), default="repeat_factor")
+    resample.add_argument("--threshold", type=float, default=0.1, help="repeat_factor: rarer labels are repeated")
+    resample.add_argument("--percentage", type=float, default=25.0, help="ml_ros: clones as %% of the rows")
+    resample.add_argument("--seed", type=int, default=0)
+    resample.add_argument("-o", "--output", help="write the epoch's row indices, one per line")
 
     demo = sub.add_parser("demo", help="the seed's LSTM transfer-learning scenario end to end (Keras)",
                           description="Rebuild the seed scenario (6,790 sequences, 23 labels, an LSTM base "
@@ -287,6 +297,30 @@ def _run_report(args) -> str:
     return result.to_text() + (f"\nwrote {args.output}" if args.output else "")
 
 
+def _run_resample(args) -> str:
+    from .sampling import resample_indices
+
+    labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep)
+    indices = resample_indices(labels, args.method, args.seed, threshold=args.threshold, percentage=args.percentage,
+                               shuffle=False)
+    before = imbalance_summary(labels)
+    after = imbalance_summary(labels.values[indices], label_names=labels.label_names)
+    if args.output:
+        np.savetxt(args.output, indices, fmt="%d")
+    if args.json:
+        return json.dumps({"method": args.method, "rows_before": labels.n_samples, "rows_after": int(indices.size),
+                           "before": before.to_dict(), "after": after.to_dict()}, indent=2)
+    lines = [f"{args.method}: {labels.n_samples:,} rows -> {indices.size:,} rows per epoch "
+             f"(every original row at least once)",
+             f"{'':>10}  {'MeanIR':>9}  {'MaxIR':>9}  {'SCUMBLE':>7}  {'cardinality':>11}",
+             *(f"{name:>10}  {s.mean_ir:>9.2f}  {s.max_ir:>9.2f}  {s.scumble:>7.4f}  {s.cardinality:>11.4f}"
+               for name, s in (("before", before), ("after", after))),
+             "prevalence of the rarest labels (before -> after):"]
+    order = [j for j in np.argsort(before.positives, kind="stable") if before.positives[j] > 0][:10]
+    lines += [f"{labels.label_names[j]:>10}: {before.prevalence[j]:.5f} -> {after.prevalence[j]:.5f}" for j in order]
+    return "\n".join(lines)
+
+
 def _run_demo(args) -> str:
     if args.backend:
         if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != args.backend:
@@ -342,7 +376,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split, "report": _run_report,
-           "demo": _run_demo}[args.command]
+           "demo": _run_demo, "resample": _run_resample}[args.command]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:

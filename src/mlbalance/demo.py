@@ -19,7 +19,8 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
    12-22, B: labels 0-11).
 4. **Stage 2**: the base is frozen; the seed's head (4 x [Dense 64 + Dropout 0.2], Dense 32,
    Dense 23) is trained with each of: plain BCE; Keras ``class_weight`` as the seed used it;
-   weighted BCE with :func:`mlbalance.positive_weights`; focal loss; asymmetric loss. The
+   weighted BCE with :func:`mlbalance.positive_weights`; focal loss; asymmetric loss; plain BCE
+   on rows oversampled by repeat-factor sampling (:mod:`mlbalance.sampling`, one draw). The
    base is frozen, so its 64-d outputs are computed once and the heads train on them: the
    same computation as fitting the stacked model, without re-running the LSTM every epoch.
    The best run is then assembled into the full stacked model, checked to predict the same.
@@ -38,6 +39,7 @@ import numpy as np
 
 from .datasets import SEED_N_LABELS, seed_scenario_labels
 from .report import compare_reports, evaluation_report
+from .sampling import resample_indices
 from .split import train_val_test_split
 from .stats import imbalance_summary
 from .thresholds import tune_thresholds
@@ -47,7 +49,7 @@ __all__ = ["DemoConfig", "make_sequences", "run_demo"]
 
 SET_A = tuple(range(12, 23))
 SET_B = tuple(range(0, 12))
-RUNS = ("bce", "class_weight", "weighted_bce", "focal", "asymmetric")
+RUNS = ("bce", "class_weight", "weighted_bce", "focal", "asymmetric", "repeat_factor")
 
 
 class DemoConfig:
@@ -151,6 +153,8 @@ def _loss_for(run, y_train, losses):
         return losses.WeightedBinaryCrossentropy(pos_weight=pos_weight, from_logits=True), True, {}
     if run == "focal":
         return losses.BinaryFocalLoss(gamma=2.0, pos_weight=pos_weight, from_logits=True), True, {}
+    if run == "repeat_factor":  # plain BCE on rows oversampled by repeat-factor sampling (mlbalance.sampling)
+        return "binary_crossentropy", False, {"resample": True}
     if run == "asymmetric":
         return losses.AsymmetricLoss(gamma_pos=0.0, gamma_neg=4.0, clip=0.05, from_logits=True), True, {}
     raise ValueError(f"unknown run {run!r}")
@@ -174,7 +178,7 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
     data : (x, y) arrays, optional
         Your own sequences (n, T, 128) and labels (n, q); default: :func:`make_sequences`.
     runs : sequence of str
-        Any of ``"bce", "class_weight", "weighted_bce", "focal", "asymmetric"``.
+        Any of ``"bce", "class_weight", "weighted_bce", "focal", "asymmetric", "repeat_factor"``.
     output_dir : str, optional
         Where to write ``demo_report.html`` and ``demo_report.json``.
     verbose : bool, default True
@@ -236,7 +240,10 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
         keras.utils.set_random_seed(config.seed)
         head = _head(keras, y.shape[1], None if from_logits else "sigmoid")
         head.compile(optimizer=keras.optimizers.Adam(2e-3), loss=loss)
-        head.fit(features[train], y[train].astype(np.float32), epochs=config.head_epochs,
+        rows = train
+        if fit_kwargs.pop("resample", False):
+            rows = train[resample_indices(y[train], "repeat_factor", config.seed, threshold=0.1)]
+        head.fit(features[rows], y[rows].astype(np.float32), epochs=config.head_epochs,
                  batch_size=config.head_batch_size, verbose=0, **fit_kwargs)
         scores = np.asarray(head.predict(features, batch_size=1024, verbose=0), dtype=np.float64)
         scores = _sigmoid(scores) if from_logits else scores

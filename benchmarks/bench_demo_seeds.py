@@ -1,0 +1,49 @@
+"""The demo over several seeds: test macro-F1 (mean +- sd) per run, and F1 of the labels with >= 9 positives.
+
+Each seed regenerates the data, the split and the initialisation. Prints one line per run
+(loss x threshold) and, for the best run, the test F1 of every label with at least 9 positives.
+
+    python benchmarks/bench_demo_seeds.py [--seeds 0 1 2] [--full]
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from mlbalance.datasets import SEED_LABEL_COUNTS
+from mlbalance.demo import DemoConfig, run_demo
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--full", action="store_true")
+    args = parser.parse_args()
+    macro, per_label, timings = {}, {}, []
+    for seed in args.seeds:
+        config = (DemoConfig.full if args.full else DemoConfig)(seed=seed)
+        start = time.perf_counter()
+        result = run_demo(config, verbose=False)
+        timings.append(time.perf_counter() - start)
+        for name, report in result["reports"].items():
+            macro.setdefault(name, []).append(report.overall["macro_f1"])
+            per_label.setdefault(name, []).append({x["index"]: x["f1"] for x in report.labels if x["support"]})
+        print(f"seed {seed}: {timings[-1]:.0f} s, best {result['best']}", flush=True)
+    print(f"\ntest macro-F1 over labels with test positives, {len(args.seeds)} seeds "
+          f"({'full' if args.full else 'default'} sizes):")
+    for name, values in macro.items():
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"  {name:22s} {statistics.mean(values):.3f} +- {sd:.3f}   ({', '.join(f'{v:.3f}' for v in values)})")
+    best = max(macro, key=lambda k: statistics.mean(macro[k]))
+    frequent = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
+    print(f"best on average: {best}; test F1 of labels with >= 9 positives (mean over seeds with test positives):")
+    for j in frequent:
+        values = [run.get(j) for run in per_label[best] if run.get(j) is not None]
+        print(f"  label {j:>2} ({SEED_LABEL_COUNTS[j]:>4} positives): "
+              f"{np.mean(values):.3f}  (seeds with F1 > 0: {sum(v > 0 for v in values)}/{len(values)})")
+
+
+if __name__ == "__main__":
+    main()
