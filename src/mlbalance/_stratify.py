@@ -76,6 +76,21 @@ def _row_entries(csr, rows):
     return csr.indices[positions], np.repeat(np.arange(rows.size), lengths)
 
 
+def _next_label(remaining, rng):
+    """The label with the fewest remaining positives (ties: random, or the lowest index); None when done."""
+    active = np.flatnonzero(remaining > 0)
+    if active.size == 0:
+        return None
+    fewest = active[remaining[active] == remaining[active].min()]
+    return int(rng.choice(fewest)) if rng is not None else int(fewest[0])
+
+
+def _unassigned(csc, label, part):
+    """Rows (or items) holding ``label`` that have no part yet."""
+    rows = csc.indices[csc.indptr[label]:csc.indptr[label + 1]]
+    return rows[part[rows] < 0]
+
+
 def greedy_parts(y, ratios, rng):
     """Assign each row of the 0/1 CSR matrix ``y`` to a part, by iterative stratification.
 
@@ -94,14 +109,8 @@ def greedy_parts(y, ratios, rng):
     rank = rng.permutation(n) if rng is not None else None
     remaining = totals.copy()
     done = 0
-    while True:
-        active = np.flatnonzero(remaining > 0)
-        if active.size == 0:
-            break
-        fewest = active[remaining[active] == remaining[active].min()]
-        label = int(rng.choice(fewest)) if rng is not None else int(fewest[0])
-        rows = csc.indices[csc.indptr[label]:csc.indptr[label + 1]]
-        rows = rows[part[rows] < 0]
+    while (label := _next_label(remaining, rng)) is not None:
+        rows = _unassigned(csc, label, part)
         if rank is not None:
             rows = rows[np.argsort(rank[rows], kind="stable")]
         chosen = _greedy_sequence(wants[:, label], size_wants, rows.size, rng)
@@ -147,14 +156,8 @@ def greedy_group_parts(counts, sizes, ratios, rng):
         remaining[labels] -= values
         size_wants[j] -= sizes[item]
 
-    while True:
-        active = np.flatnonzero(remaining > 0)
-        if active.size == 0:
-            break
-        fewest = active[remaining[active] == remaining[active].min()]
-        label = int(rng.choice(fewest)) if rng is not None else int(fewest[0])
-        items = csc.indices[csc.indptr[label]:csc.indptr[label + 1]]
-        items = items[part[items] < 0]
+    while (label := _next_label(remaining, rng)) is not None:
+        items = _unassigned(csc, label, part)
         for item in items[np.argsort(order_key[items], kind="stable")]:
             assign(item, best(wants[:, label]))
         remaining[label] = 0
