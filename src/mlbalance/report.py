@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from . import _svg
 from ._ranking import average_precision, label_curve
 from .labels import as_label_matrix
-from .thresholds import TunedThresholds, check_scores, label_columns, tune_thresholds
+from .thresholds import TunedThresholds, check_scores, map_label_columns, tune_thresholds
 
 __all__ = ["ComparisonReport", "EvaluationReport", "compare_reports", "evaluation_report"]
 
@@ -301,33 +301,38 @@ def evaluation_report(y_true, y_score, thresholds=0.5, label_names=None, y_train
 
 
 def _per_label(m, scores, thresholds, train_support, n_curves):
-    labels, curve_data = [], {}
-    for j, pos, neg in label_columns(m, scores):
-        t = thresholds[j]
-        tp, fp = int((pos >= t).sum()), int((neg >= t).sum())
-        n_pos, n_neg = pos.size, neg.size
-        fn = n_pos - tp
-        entry = {
-            "index": j, "name": m.label_names[j], "support": int(n_pos),
-            "prevalence": _num(_ratio(n_pos, n_pos + n_neg)),
-            "precision": _num(_ratio(tp, tp + fp)), "recall": _num(_ratio(tp, n_pos)),
-            "f1": _num(_ratio(2 * tp, 2 * tp + fp + fn)),
-            "average_precision": None, "roc_auc": None, "threshold": float(t),
-            "predicted_positives": tp + fp, "tp": tp, "fp": fp, "fn": fn,
-        }
-        if train_support is not None:
-            entry["train_support"] = int(train_support[j])
-        if n_pos:
-            curve = label_curve(pos, neg)
-            entry["average_precision"] = _num(average_precision(curve))
-            entry["roc_auc"] = _num(curve.auc)
-            curve_data[j] = curve
-        labels.append(entry)
+    results = map_label_columns(m, scores, lambda j, pos, neg: _label_entry(m, j, pos, neg, thresholds[j],
+                                                                            train_support))
+    labels = [entry for entry, _ in results]
+    curve_data = {j: curve for j, (_, curve) in enumerate(results) if curve is not None}
     rarest = sorted(curve_data, key=lambda j: (labels[j]["support"], j))[:n_curves]
     curves = [(labels[j]["name"] + f" ({labels[j]['support']})",
                (curve_data[j].tp / curve_data[j].n_pos).tolist(),
                (curve_data[j].tp / (curve_data[j].tp + curve_data[j].fp)).tolist()) for j in rarest]
     return labels, curves
+
+
+def _label_entry(m, j, pos, neg, t, train_support):
+    """One label's figures at threshold ``t``, and its ranking curve (None without positives)."""
+    tp, fp = int((pos >= t).sum()), int((neg >= t).sum())
+    n_pos, n_neg = pos.size, neg.size
+    fn = n_pos - tp
+    entry = {
+        "index": j, "name": m.label_names[j], "support": int(n_pos),
+        "prevalence": _num(_ratio(n_pos, n_pos + n_neg)),
+        "precision": _num(_ratio(tp, tp + fp)), "recall": _num(_ratio(tp, n_pos)),
+        "f1": _num(_ratio(2 * tp, 2 * tp + fp + fn)),
+        "average_precision": None, "roc_auc": None, "threshold": float(t),
+        "predicted_positives": tp + fp, "tp": tp, "fp": fp, "fn": fn,
+    }
+    if train_support is not None:
+        entry["train_support"] = int(train_support[j])
+    curve = None
+    if n_pos:
+        curve = label_curve(pos, neg)
+        entry["average_precision"] = _num(average_precision(curve))
+        entry["roc_auc"] = _num(curve.auc)
+    return entry, curve
 
 
 def _aggregates(m, scores, thresholds, labels):

@@ -11,7 +11,9 @@ predictions whose scores are not optimistic.
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,22 +58,33 @@ def check_scores(y_score, n_samples, n_labels, *, name="y_score") -> np.ndarray:
     return scores
 
 
-def label_columns(m, scores):
-    """Yield ``(label, positive_scores, negative_scores)`` over observed entries, a column block at a time."""
+def map_label_columns(m, scores, fn):
+    """``[fn(label, positive_scores, negative_scores) for each label]`` over observed entries.
+
+    Columns are taken a block at a time (memory stays bounded) and the labels of a block are
+    processed by a thread pool: the per-label work (sorts, searches, indexing) releases the GIL,
+    so every core is used.
+    """
     csc = m.values.tocsc() if m.is_sparse else sp.csc_matrix(m.values)
     missing = None
     if m.missing is not None:
         missing = m.missing.tocsc() if sp.issparse(m.missing) else sp.csc_matrix(m.missing)
-    for start in range(0, m.n_labels, _COLUMN_BLOCK):
-        block = _columns(scores, start, start + _COLUMN_BLOCK)
-        for offset, column in enumerate(block):
-            j = start + offset
-            is_pos = np.zeros(m.n_samples, dtype=bool)
-            is_pos[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] = True
-            is_neg = ~is_pos
-            if missing is not None:
-                is_neg[missing.indices[missing.indptr[j]:missing.indptr[j + 1]]] = False
-            yield j, column[is_pos], column[is_neg]
+
+    def one(j, column):
+        is_pos = np.zeros(m.n_samples, dtype=bool)
+        is_pos[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] = True
+        is_neg = ~is_pos
+        if missing is not None:
+            is_neg[missing.indices[missing.indptr[j]:missing.indptr[j + 1]]] = False
+        return fn(j, column[is_pos], column[is_neg])
+
+    results = []
+    workers = min(os.cpu_count() or 1, 8)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, m.n_labels, _COLUMN_BLOCK):
+            block = _columns(scores, start, start + _COLUMN_BLOCK)
+            results.extend(pool.map(one, range(start, start + block.shape[0]), block))
+    return results
 
 
 def _columns(scores, start, stop, tile=4096):
@@ -179,20 +192,20 @@ def _check_arguments(metric, beta, min_positives, fallback):
 
 
 def _tune(m, scores, beta, min_positives, fallback):
-    thresholds = np.full(m.n_labels, float(fallback))
-    tuned = np.full(m.n_labels, np.nan)
-    fallback_labels = []
-    for j, pos, neg in label_columns(m, scores):
+    def one(j, pos, neg):
         if pos.size < min_positives:
-            fallback_labels.append(j)
-            continue
+            return float(fallback), np.nan
         curve = label_curve(pos, neg)
         best, value = best_fbeta(curve, beta)
         cut = float(curve.thresholds[best])
         below = curve.highest_score_below(cut)
-        thresholds[j] = cut if below is None else (cut + float(below)) / 2
-        tuned[j] = value
-    return thresholds, tuned, tuple(fallback_labels)
+        return (cut if below is None else (cut + float(below)) / 2), value
+
+    results = map_label_columns(m, scores, one)
+    thresholds = np.array([t for t, _ in results], dtype=np.float64)
+    tuned = np.array([v for _, v in results], dtype=np.float64)
+    fallback_labels = tuple(int(j) for j in np.flatnonzero(np.isnan(tuned)))
+    return thresholds, tuned, fallback_labels
 
 
 def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, fallback=0.5, cv=None,
