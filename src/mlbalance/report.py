@@ -15,8 +15,11 @@ Samples-F1 counts a row with no true and no predicted label as 1 (perfect agreem
 from __future__ import annotations
 
 import html
+import itertools
 import json
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -371,46 +374,61 @@ def _row_blocks(m, scores):
         yield block, scores[start:stop], missing
 
 
+def _map_row_blocks(m, scores, fn):
+    """``[fn(block, scores_block, missing_block) ...]`` over row blocks, on a thread pool (NumPy releases the GIL)."""
+    workers = min(os.cpu_count() or 1, 8)
+    blocks, results = _row_blocks(m, scores), []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while chunk := list(itertools.islice(blocks, 2 * workers)):  # bounded: a few blocks in flight
+            results.extend(pool.map(lambda args: fn(*args), chunk))
+    return results
+
+
 def _row_measures(m, scores, thresholds):
-    f1_sum, exact = 0.0, 0
-    for block, s, missing in _row_blocks(m, scores):
-        predicted = s >= thresholds
-        if missing is not None:
-            predicted &= ~missing
-        n_pred = predicted.sum(axis=1)
-        n_true = np.diff(block.indptr)
-        rows = np.repeat(np.arange(block.shape[0]), n_true)
-        hits = predicted[rows, block.indices]
-        n_both = np.bincount(rows[hits], minlength=block.shape[0])
-        denominator = n_true + n_pred
-        f1_sum += float(np.where(denominator > 0, 2 * n_both / np.maximum(denominator, 1), 1.0).sum())
-        exact += int(np.count_nonzero((n_both == n_true) & (n_both == n_pred)))
-    return f1_sum / m.n_samples, exact / m.n_samples
+    results = _map_row_blocks(m, scores, lambda block, s, missing: _row_block_measures(block, s, missing, thresholds))
+    return sum(r[0] for r in results) / m.n_samples, sum(r[1] for r in results) / m.n_samples
+
+
+def _row_block_measures(block, s, missing, thresholds):
+    """Sum of samples-F1 and count of exactly right rows in one block."""
+    predicted = s >= thresholds
+    if missing is not None:
+        predicted &= ~missing
+    n_pred = predicted.sum(axis=1)
+    n_true = np.diff(block.indptr)
+    rows = np.repeat(np.arange(block.shape[0]), n_true)
+    hits = predicted[rows, block.indices]
+    n_both = np.bincount(rows[hits], minlength=block.shape[0])
+    denominator = n_true + n_pred
+    f1_sum = float(np.where(denominator > 0, 2 * n_both / np.maximum(denominator, 1), 1.0).sum())
+    return f1_sum, int(np.count_nonzero((n_both == n_true) & (n_both == n_pred)))
 
 
 def _ranking_measures(m, scores):
     """scikit-learn's label ranking average precision and coverage error, a row block at a time."""
-    total_lrap, total_coverage, q = 0.0, 0.0, m.n_labels
-    for block, s, _ in _row_blocks(m, scores):
-        n_true = np.diff(block.indptr)
-        rows = np.repeat(np.arange(block.shape[0]), n_true)
-        rel_scores = s[rows, block.indices]
-        rank = np.empty(rows.size)
-        for start in range(0, rows.size, 2048):  # bounded memory: 2048 rows of q comparisons
-            part = slice(start, start + 2048)
-            rank[part] = (s[rows[part]] >= rel_scores[part, None]).sum(axis=1)
-        width = int(n_true.max()) if n_true.size else 0
-        padded = np.full((block.shape[0], max(width, 1)), -np.inf)
-        position = np.arange(rows.size) - np.repeat(block.indptr[:-1], n_true)
-        padded[rows, position] = rel_scores
-        rank_relevant = (padded[rows] >= rel_scores[:, None]).sum(axis=1)
-        per_row = np.bincount(rows, weights=rank_relevant / rank, minlength=block.shape[0])
-        trivial = (n_true == 0) | (n_true == q)
-        total_lrap += float(np.where(trivial, 1.0, per_row / np.maximum(n_true, 1)).sum())
-        coverage = np.zeros(block.shape[0])
-        np.maximum.at(coverage, rows, rank)
-        total_coverage += float(coverage.sum())
-    return total_lrap / m.n_samples, total_coverage / m.n_samples
+    results = _map_row_blocks(m, scores, lambda block, s, _: _ranking_block(block, s, m.n_labels))
+    return sum(r[0] for r in results) / m.n_samples, sum(r[1] for r in results) / m.n_samples
+
+
+def _ranking_block(block, s, q):
+    """Sums of LRAP and coverage error over one block of rows."""
+    n_true = np.diff(block.indptr)
+    rows = np.repeat(np.arange(block.shape[0]), n_true)
+    rel_scores = s[rows, block.indices]
+    rank = np.empty(rows.size)
+    for start in range(0, rows.size, 2048):  # bounded memory: 2048 rows of q comparisons
+        part = slice(start, start + 2048)
+        rank[part] = (s[rows[part]] >= rel_scores[part, None]).sum(axis=1)
+    width = int(n_true.max()) if n_true.size else 0
+    padded = np.full((block.shape[0], max(width, 1)), -np.inf)
+    position = np.arange(rows.size) - np.repeat(block.indptr[:-1], n_true)
+    padded[rows, position] = rel_scores
+    rank_relevant = (padded[rows] >= rel_scores[:, None]).sum(axis=1)
+    per_row = np.bincount(rows, weights=rank_relevant / rank, minlength=block.shape[0])
+    trivial = (n_true == 0) | (n_true == q)
+    coverage = np.zeros(block.shape[0])
+    np.maximum.at(coverage, rows, rank)
+    return float(np.where(trivial, 1.0, per_row / np.maximum(n_true, 1)).sum()), float(coverage.sum())
 
 
 # --------------------------------------------------------------------------------------
