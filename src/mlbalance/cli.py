@@ -23,8 +23,13 @@ from . import _stratify
 from .io import read_csv_column, read_labels, read_scores
 from .labels import as_label_matrix
 from .report import compare_reports, evaluation_report
-from .split import MultilabelStratifiedGroupKFold, MultilabelStratifiedKFold, split_quality, train_val_test_split
-from .split import multilabel_train_test_split
+from .split import (
+    MultilabelStratifiedGroupKFold,
+    MultilabelStratifiedKFold,
+    multilabel_train_test_split,
+    split_quality,
+    train_val_test_split,
+)
 from .stats import imbalance_summary
 from .thresholds import check_scores
 from .weights import POSITIVE_WEIGHT_STRATEGIES, label_weights

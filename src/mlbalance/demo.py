@@ -37,7 +37,7 @@ import warnings
 
 import numpy as np
 
-from .datasets import SEED_N_LABELS, seed_scenario_labels
+from .datasets import seed_scenario_labels
 from .report import compare_reports, evaluation_report
 from .sampling import resample_indices
 from .split import train_val_test_split
@@ -309,8 +309,3 @@ def load_data(path):
     if m.n_samples != x.shape[0]:
         raise ValueError(f"{path}: x has {x.shape[0]} sequences but y has {m.n_samples} rows.")
     return x, m.values.astype(np.int8) if not m.is_sparse else m.values.toarray().astype(np.int8)
-
-
-def default_n_labels():
-    """The seed scenario's 23 labels."""
-    return SEED_N_LABELS

@@ -180,14 +180,6 @@ class LabelMatrix:
             return np.diff(self.values.indptr).astype(np.int64)
         return self.values.sum(axis=1, dtype=np.int64)
 
-    def observed_per_row(self) -> np.ndarray:
-        """Number of observed (not masked) entries in each row."""
-        if self.missing is None:
-            return np.full(self.n_samples, self.n_labels, dtype=np.int64)
-        if sp.issparse(self.missing):
-            return self.n_labels - np.diff(self.missing.indptr).astype(np.int64)
-        return self.n_labels - self.missing.sum(axis=1, dtype=np.int64)
-
 
 # --------------------------------------------------------------------------------------
 # Public entry points

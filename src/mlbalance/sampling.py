@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .labels import as_label_matrix
+from .split import _take
 
 __all__ = ["RebalancedSequence", "repeat_factors", "resample_indices", "tf_dataset"]
 
@@ -80,11 +81,9 @@ def _ml_ros(m, percentage, rng):
     n_clones = int(round(n * percentage / 100.0))
     clones = []
 
-    def irlbl(c):
-        return np.where(present, c[present].max() / np.maximum(c, 1), 0.0)
-
-    mean_ir = irlbl(counts)[present].mean()
-    minority = [j for j in np.flatnonzero(present) if irlbl(counts)[j] > mean_ir]
+    initial = counts[present].max() / counts[present]
+    mean_ir = initial.mean()
+    minority = [int(j) for j in np.flatnonzero(present)[initial > mean_ir]]
     bags = {j: np.flatnonzero(y[:, j]) for j in minority}
     while len(clones) < n_clones and minority:
         for j in list(minority):
@@ -93,7 +92,7 @@ def _ml_ros(m, percentage, rng):
             row = int(rng.choice(bags[j]))
             clones.append(row)
             counts += y[row]
-            if irlbl(counts)[j] <= mean_ir:
+            if counts[present].max() / counts[j] <= mean_ir:
                 minority.remove(j)
     return np.concatenate([np.arange(n), np.asarray(clones, dtype=np.int64)])
 
@@ -142,10 +141,6 @@ def resample_indices(y, method="repeat_factor", random_state=None, *, threshold=
     else:
         raise ValueError(f"Expected method to be 'repeat_factor' or 'ml_ros'. Received: method={method!r}")
     return rng.permutation(indices) if shuffle else np.sort(indices)
-
-
-def _take(array, index):
-    return array.iloc[index] if hasattr(array, "iloc") else array[index]
 
 
 def _make_sequence_class():
