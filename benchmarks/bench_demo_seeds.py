@@ -4,6 +4,7 @@ Each seed regenerates the data, the split and the initialisation. Prints one lin
 (loss x threshold) and, for the best run, the test F1 of every label with at least 9 positives.
 
     python benchmarks/bench_demo_seeds.py [--seeds 0 1 2] [--full]
+    KERAS_BACKEND=jax python benchmarks/bench_demo_seeds.py --full     # on a GPU
 """
 
 import argparse
@@ -30,7 +31,10 @@ def main():
         for name, report in result["reports"].items():
             macro.setdefault(name, []).append(report.overall["macro_f1"])
             per_label.setdefault(name, []).append({x["index"]: x["f1"] for x in report.labels if x["support"]})
-        print(f"seed {seed}: {timings[-1]:.0f} s, best {result['best']}", flush=True)
+        print(f"seed {seed}: {timings[-1]:.0f} s, best {result['best']}; "
+              + ", ".join(f"{name} {report.overall['macro_f1']:.3f}" for name, report in result["reports"].items()
+                          if name.endswith("@tuned")), flush=True)
+        print(f"  speed: {result['speed']}", flush=True)
     print(f"\ntest macro-F1 over labels with test positives, {len(args.seeds)} seeds "
           f"({'full' if args.full else 'default'} sizes):")
     for name, values in macro.items():

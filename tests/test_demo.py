@@ -23,11 +23,12 @@ def test_sequences_follow_the_seed_counts_and_are_deterministic():
 
 def test_tiny_demo_runs_all_six_runs_and_writes_reports(tmp_path, capsys):
     assert main(["demo", "--tiny", "--output-dir", str(tmp_path), "--json"]) == 0
-    assert "[5/5]" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "[6/6]" in out and "stage 3 (fine-tuning, 1 epochs in all)" in out and "sequences/s" in out
     data = json.loads((tmp_path / "demo_report.json").read_text())
-    assert len(data["runs"]) == 12
+    assert len(data["runs"]) == 14  # six stage-2 runs and one fine-tuned run, each at 0.5 and tuned
     assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric",
-                                                         "repeat_factor"}
+                                                         "repeat_factor", "weighted_bce +ft"}
     assert (tmp_path / "demo_report.html").read_text().count("<svg") >= 1
 
 
@@ -41,3 +42,32 @@ def test_own_data_file(tmp_path):
     np.savez(tmp_path / "bad.npz", x=x[:, :, :5], y=y)
     with pytest.raises(ValueError, match=r"x must have shape \(n, T, 128\)"):
         load_data(tmp_path / "bad.npz")
+
+
+def test_padding_first_and_speed_figures():
+    x, y = make_sequences(DemoConfig.tiny())
+    result = run_demo(DemoConfig.tiny(padding="pre", finetune_runs=("bce",)), data=(x, y), runs=("bce",),
+                      verbose=False)
+    assert set(result["reports"]) == {"bce @0.5", "bce @tuned", "bce +ft @0.5", "bce +ft @tuned"}
+    for stage in ("stage1", "stage3"):
+        speed = result["speed"][stage]
+        assert speed["epoch_s"] > 0 and speed["sequences_per_s"] == pytest.approx(result["split_sizes"][0] /
+                                                                                 speed["epoch_s"])
+    assert "peak_device_memory_mib" not in result["speed"]  # CPU: no accelerator memory to report
+
+
+def test_pad_before_moves_padding_to_the_front():
+    from mlbalance.demo import _pad_before
+
+    x = np.zeros((2, 4, 128), dtype=np.float32)
+    x[0, :2] = 1.0
+    x[1, :4] = 2.0
+    out = _pad_before(x)
+    assert (out[0, :2] == 0).all() and (out[0, 2:] == 1).all() and (out[1] == 2).all()
+
+
+def test_config_rejects_unknown_padding_and_runs():
+    with pytest.raises(ValueError, match=r"padding to be one of \('mask', 'pre'\). Received: padding='post'"):
+        DemoConfig(padding="post")
+    with pytest.raises(ValueError, match=r"unknown: \['bce2'\]"):
+        DemoConfig(finetune_runs=("bce2",))

@@ -181,6 +181,19 @@ def test_asymmetric_loss_matches_the_paper_formula(gammas_clip):
     np.testing.assert_allclose(from_logits, expected, rtol=1e-4, atol=1e-6)
 
 
+def test_asymmetric_pos_weight_scales_only_the_positive_term():
+    probs = np.clip(PROBS, 1e-3, 1 - 1e-3)
+    weights = np.asarray(POS_W)
+    unweighted = ref_asl(Y, probs, 0.0, 4.0, 0.05)
+    expected = np.where(Y == 1, weights * unweighted, unweighted).mean(axis=1)
+    np.testing.assert_allclose(to_np(asymmetric_loss(Y, probs, pos_weight=POS_W)), expected, rtol=1e-4, atol=1e-6)
+    logits = np.log(probs / (1 - probs))
+    np.testing.assert_allclose(to_np(AsymmetricLoss(pos_weight=POS_W, from_logits=True)(Y, logits)), expected.mean(),
+                               rtol=1e-4)
+    np.testing.assert_allclose(to_np(asymmetric_loss(Y, probs, pos_weight=1.0)), to_np(asymmetric_loss(Y, probs)),
+                               rtol=1e-6)
+
+
 # ================================================================ masks and sample weights
 MASK_CASES = [
     lambda mv: WeightedBinaryCrossentropy(pos_weight=POS_W, neg_weight=NEG_W, from_logits=True, mask_value=mv),
@@ -320,7 +333,7 @@ def test_config_round_trip_with_plain_lists():
         WeightedBinaryCrossentropy(pos_weight=np.array(POS_W), neg_weight=2.0, from_logits=True, label_smoothing=0.1,
                                    mask_value=-1, reduction="sum", name="wbce"),
         BinaryFocalLoss(gamma=1.5, alpha=np.array([0.25] * 7), pos_weight=3.0, mask_value=-1),
-        AsymmetricLoss(gamma_pos=1.0, gamma_neg=3.0, clip=0.1, from_logits=True),
+        AsymmetricLoss(gamma_pos=1.0, gamma_neg=3.0, clip=0.1, pos_weight=np.array(POS_W), from_logits=True),
     ]
     for loss in losses:
         config = loss.get_config()

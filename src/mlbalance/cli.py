@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
                       help="Keras backend (default: KERAS_BACKEND or tensorflow)")
     demo.add_argument("--mixed-precision", action="store_true", help="train under the mixed_float16 policy")
+    demo.add_argument("--padding", choices=("mask", "pre"), default="mask",
+                      help="'mask': zero padding at the end, masked (default); 'pre': padding first, no mask, "
+                           "so JAX and PyTorch can use the cuDNN LSTM on a GPU")
+    demo.add_argument("--finetune-epochs", type=int, help="epochs of stage 3 (end-to-end fine-tuning); 0 skips it")
     demo.add_argument("--output-dir", default="demo_output", help="where demo_report.html/.json go")
     demo.add_argument("--json", action="store_true", help="print the comparison as JSON at the end")
 
@@ -334,11 +338,16 @@ def _run_demo(args) -> str:
     from .demo import DemoConfig, load_data, run_demo
 
     make = DemoConfig.full if args.full else DemoConfig.tiny if args.tiny else DemoConfig
-    config = make(seed=args.seed, mixed_precision=args.mixed_precision)
+    overrides = {} if args.finetune_epochs is None else {"finetune_epochs": args.finetune_epochs}
+    config = make(seed=args.seed, mixed_precision=args.mixed_precision, padding=args.padding, **overrides)
     data = load_data(args.data) if args.data else None
     result = run_demo(config, data=data, output_dir=args.output_dir)
+    if args.json:
+        return result["comparison"].to_json(indent=2)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result["timings"].items())
-    return result["comparison"].to_json(indent=2) if args.json else f"timings: {timings}"
+    speed = "; ".join(f"{stage}: " + ", ".join(f"{k} {v:,.2f}" for k, v in value.items()) if isinstance(value, dict)
+                      else f"{stage} {value:,.0f}" for stage, value in result["speed"].items())
+    return f"timings: {timings}\nspeed: {speed}"
 
 
 def _run_stats(args) -> str:

@@ -17,16 +17,30 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
 3. **Stage 1**, the binary base: Input (None, None, 128) -> LSTM(192) -> Dense 160 -> 128 ->
    128 -> 64 -> 1, trained on "has any label of set A and any label of set B" (A: labels
    12-22, B: labels 0-11).
-4. **Stage 2**: the base is frozen; the seed's head (4 x [Dense 64 + Dropout 0.2], Dense 32,
-   Dense 23) is trained with each of: plain BCE; Keras ``class_weight`` as the seed used it;
-   weighted BCE with :func:`mlbalance.positive_weights`; focal loss; asymmetric loss; plain BCE
+4. **Stage 2**, as the seed did it: the base is frozen; the seed's head (4 x [Dense 64 +
+   Dropout 0.2], Dense 32, Dense 23, after a ``Normalization`` layer adapted to the frozen
+   features) is trained with each of: plain BCE; Keras ``class_weight`` as the seed used it;
+   weighted BCE, focal loss and asymmetric loss, the three with the same per-label
+   ``pos_weight`` (:func:`mlbalance.positive_weights`, ``"sqrt"``, capped at 30); plain BCE
    on rows oversampled by repeat-factor sampling (:mod:`mlbalance.sampling`, one draw). The
    base is frozen, so its 64-d outputs are computed once and the heads train on them: the
    same computation as fitting the stacked model, without re-running the LSTM every epoch.
-   The best run is then assembled into the full stacked model, checked to predict the same.
-5. Each run is evaluated on the test split at threshold 0.5 and at per-label thresholds tuned
+   Each head is assembled into the full stacked model, checked to predict the same.
+5. **Stage 3**, fine-tuning: a base trained for the binary task keeps little of the rare labels
+   (its 64 outputs only need "any of A" and "any of B"), which caps every stage-2 run. The
+   seed's next step, ``trainable=True``, is done here with care: for the runs in
+   ``finetune_runs`` the stacked model (the base reset to its stage-1 weights, the run's
+   stage-2 head) is trained end to end with the same loss, Adam at ``finetune_lr`` with
+   gradient-norm clipping 1.0, for ``finetune_epochs`` epochs. Runs are named ``"<run> +ft"``.
+6. Each run is evaluated on the test split at threshold 0.5 and at per-label thresholds tuned
    on the validation split; a comparison report (terminal + HTML) shows macro-F1 over labels
-   with test positives, per-label F1, and what each run gets wrong.
+   with test positives, per-label F1, and what each run gets wrong. Timings per epoch,
+   sequences per second and the accelerator's peak memory (JAX and PyTorch on a GPU) are
+   returned and printed.
+
+``padding="pre"`` left-aligns the padding and drops the ``Masking`` layer: Keras' cuDNN LSTM
+on JAX and PyTorch takes no mask, so this is what lets ``--full`` use cuDNN on a GPU (the LSTM
+then also reads the leading zeros; its state after them depends only on their number).
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ import time
 import warnings
 
 import numpy as np
+from scipy.special import expit
 
 from .datasets import seed_scenario_labels
 from .report import compare_reports, evaluation_report
@@ -50,6 +65,8 @@ __all__ = ["DemoConfig", "make_sequences", "run_demo"]
 SET_A = tuple(range(12, 23))
 SET_B = tuple(range(0, 12))
 RUNS = ("bce", "class_weight", "weighted_bce", "focal", "asymmetric", "repeat_factor")
+FINETUNE_RUNS = ("bce", "weighted_bce", "focal", "asymmetric")
+PADDINGS = ("mask", "pre")
 
 
 class DemoConfig:
@@ -61,28 +78,37 @@ class DemoConfig:
     Examples
     --------
     >>> from mlbalance.demo import DemoConfig
-    >>> DemoConfig().max_len, DemoConfig.full().max_len
-    (24, 100)
+    >>> DemoConfig().max_len, DemoConfig.full().max_len, DemoConfig().finetune_runs
+    (24, 100, ('bce', 'weighted_bce', 'focal', 'asymmetric'))
     """
 
     def __init__(self, min_len=8, max_len=24, signal=3.0, active=1.0, base_epochs=3, head_epochs=40, batch_size=64,
-                 head_batch_size=256, n_samples=None, lstm_units=192, seed=0, mixed_precision=False):
+                 head_batch_size=256, finetune_epochs=8, finetune_lr=1e-3, finetune_runs=FINETUNE_RUNS,
+                 n_samples=None, lstm_units=192, seed=0, mixed_precision=False, padding="mask"):
+        if padding not in PADDINGS:
+            raise ValueError(f"Expected padding to be one of {PADDINGS}. Received: padding={padding!r}")
+        unknown = sorted(set(finetune_runs) - set(RUNS))
+        if unknown:
+            raise ValueError(f"Expected finetune_runs among {RUNS}. Received: finetune_runs={tuple(finetune_runs)!r} "
+                             f"(unknown: {unknown})")
         self.min_len, self.max_len, self.signal, self.active = min_len, max_len, signal, active
         self.base_epochs, self.head_epochs, self.batch_size = base_epochs, head_epochs, batch_size
         self.head_batch_size = head_batch_size
+        self.finetune_epochs, self.finetune_lr, self.finetune_runs = finetune_epochs, finetune_lr, tuple(finetune_runs)
         self.n_samples, self.lstm_units, self.seed = n_samples, lstm_units, seed
-        self.mixed_precision = mixed_precision
+        self.mixed_precision, self.padding = mixed_precision, padding
 
     @classmethod
     def full(cls, **overrides):
         """The seed's sizes: sequences of 20-100 steps, more epochs."""
-        return cls(**{"min_len": 20, "max_len": 100, "base_epochs": 5, "head_epochs": 60, **overrides})
+        return cls(**{"min_len": 20, "max_len": 100, "base_epochs": 5, "head_epochs": 60, "finetune_epochs": 15,
+                      **overrides})
 
     @classmethod
     def tiny(cls, **overrides):
         """A seconds-long run for tests: 600 rows, short sequences, few epochs."""
-        return cls(**{"min_len": 4, "max_len": 8, "base_epochs": 1, "head_epochs": 3, "n_samples": 600,
-                      "lstm_units": 16, **overrides})
+        return cls(**{"min_len": 4, "max_len": 8, "base_epochs": 1, "head_epochs": 3, "finetune_epochs": 1,
+                      "finetune_runs": ("weighted_bce",), "n_samples": 600, "lstm_units": 16, **overrides})
 
 
 def make_sequences(config, random_state=0):
@@ -117,9 +143,9 @@ def _binary_target(y):
     return (y[:, list(SET_A)].any(axis=1) & y[:, list(SET_B)].any(axis=1)).astype(np.float32)
 
 
-def _base_model(keras, units):
+def _base_model(keras, units, padding="mask"):
     inputs = keras.Input((None, 128), name="sequence")
-    h = keras.layers.Masking(mask_value=0.0)(inputs)
+    h = keras.layers.Masking(mask_value=0.0)(inputs) if padding == "mask" else inputs
     h = keras.layers.LSTM(units, name="lstm")(h)
     for k, width in enumerate((160, 128, 128, 64)):
         h = keras.layers.Dense(width, activation="relu", name=f"base_dense_{k + 1}")(h)
@@ -128,9 +154,20 @@ def _base_model(keras, units):
     return keras.Model(inputs, output, name="binary_base"), keras.Model(inputs, features, name="base_features")
 
 
-def _head(keras, n_labels, activation):
+def _pad_before(x):
+    """Move each sequence's zero padding from the end to the start (``padding="pre"``)."""
+    lengths = (x != 0).any(axis=2).sum(axis=1)
+    out = np.zeros_like(x)
+    for k, length in enumerate(lengths):
+        out[k, x.shape[1] - length:] = x[k, :length]
+    return out
+
+
+def _head(keras, n_labels, activation, features):
     inputs = keras.Input((64,), name="base_features")
-    h = inputs
+    normalize = keras.layers.Normalization(name="standardize")
+    normalize.adapt(features)
+    h = normalize(inputs)
     for k in range(4):
         h = keras.layers.Dense(64, activation="relu", name=f"dense_top_{k + 1}")(h)
         h = keras.layers.Dropout(0.2)(h)
@@ -156,12 +193,11 @@ def _loss_for(run, y_train, losses):
     if run == "repeat_factor":  # plain BCE on rows oversampled by repeat-factor sampling (mlbalance.sampling)
         return "binary_crossentropy", False, {"resample": True}
     if run == "asymmetric":
-        return losses.AsymmetricLoss(gamma_pos=0.0, gamma_neg=4.0, clip=0.05, from_logits=True), True, {}
+        return losses.AsymmetricLoss(gamma_pos=0.0, gamma_neg=4.0, clip=0.05, pos_weight=pos_weight,
+                                     from_logits=True), True, {}
     raise ValueError(f"unknown run {run!r}")
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _log(verbose, message):
@@ -194,8 +230,8 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
     --------
     >>> from mlbalance.demo import DemoConfig, run_demo
     >>> result = run_demo(DemoConfig.tiny(), runs=("bce", "weighted_bce"), verbose=False)
-    >>> sorted(result["reports"])
-    ['bce @0.5', 'bce @tuned', 'weighted_bce @0.5', 'weighted_bce @tuned']
+    >>> sorted(result["reports"])  # tiny() fine-tunes weighted_bce only
+    ['bce @0.5', 'bce @tuned', 'weighted_bce +ft @0.5', 'weighted_bce +ft @tuned', 'weighted_bce @0.5', 'weighted_bce @tuned']
     """
     import keras
 
@@ -203,80 +239,157 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
 
     config = config or DemoConfig()
     keras.utils.set_random_seed(config.seed)
+    previous_policy = keras.mixed_precision.dtype_policy()
     if config.mixed_precision:
         keras.mixed_precision.set_dtype_policy("mixed_float16")
-    timings = {}
+    try:
+        return _run(keras, losses, config, data, runs, output_dir, verbose)
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous_policy)
+
+
+def _run(keras, losses, config, data, runs, output_dir, verbose):
+    timings, speed = {}, {}
     start = time.perf_counter()
     x, y = data if data is not None else make_sequences(config, random_state=config.seed)
     y = np.asarray(y)
+    if config.padding == "pre":
+        x = _pad_before(x)
     summary = imbalance_summary(y)
-    _log(verbose, f"[1/5] data: {x.shape[0]:,} sequences, up to {x.shape[1]} steps x {x.shape[2]} features, "
-                  f"{y.shape[1]} labels (backend {keras.backend.backend()})")
+    _log(verbose, f"[1/6] data: {x.shape[0]:,} sequences, up to {x.shape[1]} steps x {x.shape[2]} features, "
+                  f"{y.shape[1]} labels (backend {keras.backend.backend()}, padding {config.padding!r})")
     _log(verbose, summary.to_text())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         index = np.arange(len(y))
         train, val, test = train_val_test_split(index, y=y, val_size=0.2, test_size=0.2, random_state=config.seed)
-    _log(verbose, f"[2/5] stratified split: train {len(train):,}, validation {len(val):,}, test {len(test):,}")
+    _log(verbose, f"[2/6] stratified split: train {len(train):,}, validation {len(val):,}, test {len(test):,}")
     timings["data"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    binary, base = _base_model(keras, config.lstm_units)
+    binary, base = _base_model(keras, config.lstm_units, config.padding)
     binary.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
     target = _binary_target(y)
+    clock = _epoch_clock(keras)
     history = binary.fit(x[train], target[train], validation_data=(x[val], target[val]), epochs=config.base_epochs,
-                         batch_size=config.batch_size, verbose=2 if verbose else 0)
+                         batch_size=config.batch_size, verbose=2 if verbose else 0, callbacks=[clock])
     timings["stage1"] = time.perf_counter() - start
-    timings["stage1_per_epoch"] = timings["stage1"] / max(config.base_epochs, 1)
-    _log(verbose, f"[3/5] binary base: val accuracy {history.history['val_accuracy'][-1]:.3f} "
-                  f"(positive rate {target.mean():.3f}), {timings['stage1']:.1f} s")
+    speed["stage1"] = _throughput(clock.seconds, len(train))
+    _log(verbose, f"[3/6] binary base: val accuracy {history.history['val_accuracy'][-1]:.3f} "
+                  f"(positive rate {target.mean():.3f}), {timings['stage1']:.1f} s, {_speed_text(speed['stage1'])}")
 
     start = time.perf_counter()
     base.trainable = False
+    base_weights = base.get_weights()
     features = np.asarray(base.predict(x, batch_size=256, verbose=0), dtype=np.float32)
-    reports, heads = {}, {}
+    reports, finetune_clock = {}, _epoch_clock(keras)
+
+    def evaluate(name, scores):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            tuned = tune_thresholds(y[val], scores[val], min_positives=2)
+        for label, thresholds in (("0.5", 0.5), ("tuned", tuned)):
+            key = f"{name} @{label}"
+            reports[key] = evaluation_report(y[test], scores[test], thresholds, y_train=y[train], name=key)
+        _log(verbose, f"      {name:17s} test macro-F1 @0.5 {_f(reports[f'{name} @0.5'])}, "
+                      f"@tuned {_f(reports[f'{name} @tuned'])}")
+
+    _log(verbose, "[4/6] stage 2: the seed's head on the frozen base, one per run")
     for run in runs:
         loss, from_logits, fit_kwargs = _loss_for(run, y[train], losses)
         keras.utils.set_random_seed(config.seed)
-        head = _head(keras, y.shape[1], None if from_logits else "sigmoid")
+        head = _head(keras, y.shape[1], None if from_logits else "sigmoid", features[train])
         head.compile(optimizer=keras.optimizers.Adam(2e-3), loss=loss)
         rows = train
         if fit_kwargs.pop("resample", False):
             rows = train[resample_indices(y[train], "repeat_factor", config.seed, threshold=0.1)]
         head.fit(features[rows], y[rows].astype(np.float32), epochs=config.head_epochs,
                  batch_size=config.head_batch_size, verbose=0, **fit_kwargs)
-        scores = np.asarray(head.predict(features, batch_size=1024, verbose=0), dtype=np.float64)
-        scores = _sigmoid(scores) if from_logits else scores
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            tuned = tune_thresholds(y[val], scores[val], min_positives=2)
-        reports[f"{run} @0.5"] = evaluation_report(y[test], scores[test], 0.5, y_train=y[train],
-                                                   name=f"{run} @0.5")
-        reports[f"{run} @tuned"] = evaluation_report(y[test], scores[test], tuned, y_train=y[train],
-                                                     name=f"{run} @tuned")
-        heads[run] = (head, from_logits)
-        _log(verbose, f"[4/5] {run:13s} test macro-F1 @0.5 {_f(reports[f'{run} @0.5'])}, "
-                      f"@tuned {_f(reports[f'{run} @tuned'])}")
-    timings["stage2"] = time.perf_counter() - start
+        head_scores = np.asarray(head.predict(features, batch_size=1024, verbose=0), dtype=np.float64)
+        evaluate(run, expit(head_scores) if from_logits else head_scores)
+        stacked = keras.Model(base.input, head(base.output), name="seed_model")
+        # A wiring check, not bitwise: GPUs may run float32 matrix products in TF32.
+        np.testing.assert_allclose(np.asarray(stacked.predict(x[test[:64]], verbose=0), dtype=np.float64),
+                                   head_scores[test[:64]], rtol=1e-2, atol=1e-2)
+        if run in config.finetune_runs and config.finetune_epochs > 0:
+            timings["stage2"] = timings.get("stage2", 0.0) + time.perf_counter() - start
+            start = time.perf_counter()
+            base.trainable = True
+            stacked.compile(optimizer=keras.optimizers.Adam(config.finetune_lr, clipnorm=1.0),
+                            loss=_loss_for(run, y[train], losses)[0])
+            stacked.fit(x[rows], y[rows].astype(np.float32), epochs=config.finetune_epochs,
+                        batch_size=config.batch_size, verbose=0, callbacks=[finetune_clock], **fit_kwargs)
+            scores = np.asarray(stacked.predict(x, batch_size=256, verbose=0), dtype=np.float64)
+            evaluate(f"{run} +ft", expit(scores) if from_logits else scores)
+            base.trainable = False
+            base.set_weights(base_weights)
+            timings["stage3"] = timings.get("stage3", 0.0) + time.perf_counter() - start
+            start = time.perf_counter()
+    timings["stage2"] = timings.get("stage2", 0.0) + time.perf_counter() - start
+    if finetune_clock.seconds:
+        speed["stage3"] = _throughput(finetune_clock.seconds, len(train))
+        _log(verbose, f"[5/6] stage 3 (fine-tuning, {len(finetune_clock.seconds)} epochs in all): "
+                      f"{_speed_text(speed['stage3'])}")
+    peak = _peak_device_memory(keras.backend.backend())
+    if peak is not None:
+        speed["peak_device_memory_mib"] = peak / 2**20
+        _log(verbose, f"      peak accelerator memory: {speed['peak_device_memory_mib']:.0f} MiB")
 
     best = max(reports, key=lambda k: reports[k].overall["macro_f1"] or 0.0)
-    head, from_logits = heads[best.split(" ")[0]]
-    full = keras.Model(base.input, head(base.output), name="seed_model")
-    check = np.asarray(full.predict(x[test[:64]], verbose=0))
-    np.testing.assert_allclose(check, np.asarray(head.predict(features[test[:64]], verbose=0)), rtol=1e-4,
-                               atol=1e-5)
     comparison = compare_reports(reports)
-    _log(verbose, "[5/5] test split, every run:\n" + comparison.to_text())
-    _log(verbose, f"best: {best}; the assembled stacked model ({full.count_params():,} parameters, "
-                  f"{sum(int(np.prod(w.shape)) for w in full.trainable_weights):,} trainable) predicts the same")
+    _log(verbose, "[6/6] test split, every run:\n" + comparison.to_text())
+    _log(verbose, f"best: {best}; the stacked model has {stacked.count_params():,} parameters, "
+                  f"{sum(int(np.prod(w.shape)) for w in stacked.trainable_weights):,} trainable with the base frozen "
+                  "(each head was checked to predict the same inside it)")
     if output_dir is not None:
         os.makedirs(output_dir, exist_ok=True)
         comparison.to_html(os.path.join(output_dir, "demo_report.html"))
         with open(os.path.join(output_dir, "demo_report.json"), "w", encoding="utf-8") as handle:
             handle.write(comparison.to_json(indent=2))
         _log(verbose, f"wrote {output_dir}/demo_report.html and demo_report.json")
-    return {"reports": reports, "comparison": comparison, "timings": timings, "summary": summary, "best": best,
-            "split_sizes": (len(train), len(val), len(test))}
+    return {"reports": reports, "comparison": comparison, "timings": timings, "speed": speed, "summary": summary,
+            "best": best, "split_sizes": (len(train), len(val), len(test))}
+
+
+def _epoch_clock(keras):
+    """A callback that records the wall-clock seconds of every epoch in ``.seconds``."""
+
+    class EpochClock(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+
+    clock = EpochClock()
+    clock.seconds = []
+    return clock
+
+
+def _throughput(seconds, n_sequences):
+    """First epoch (compilation included), median of the later ones, and sequences per second."""
+    steady = float(np.median(seconds[1:])) if len(seconds) > 1 else float(seconds[0])
+    return {"first_epoch_s": float(seconds[0]), "epoch_s": steady, "sequences_per_s": n_sequences / steady}
+
+
+def _speed_text(speed):
+    return (f"first epoch {speed['first_epoch_s']:.1f} s, then {speed['epoch_s']:.2f} s/epoch "
+            f"({speed['sequences_per_s']:,.0f} sequences/s)")
+
+
+def _peak_device_memory(backend):
+    """Peak bytes held on the accelerator (JAX, PyTorch on CUDA), or None on CPU / other backends."""
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        stats = device.memory_stats() if device.platform != "cpu" else None
+        return None if not stats else stats.get("peak_bytes_in_use")
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.max_memory_allocated() if torch.cuda.is_available() else None
+    return None
 
 
 def _f(report):

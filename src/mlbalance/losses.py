@@ -254,7 +254,9 @@ def binary_focal_loss(
     return _mean_over_labels(positive + negative, observed)
 
 
-def asymmetric_loss(y_true, y_pred, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, from_logits=False, mask_value=None):
+def asymmetric_loss(
+    y_true, y_pred, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, pos_weight=None, from_logits=False, mask_value=None
+):
     """Asymmetric loss (Ridnik et al., ICCV 2021) for multi-label outputs.
 
     ``L = -y (1 - p) ** gamma_pos log(p) - (1 - y) p_m ** gamma_neg log(1 - p_m)``
@@ -262,7 +264,10 @@ def asymmetric_loss(y_true, y_pred, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, fro
     negatives (``p < clip``) entirely. This returns the **mean** over labels, as
     Keras losses do; the paper's reference code **sums** over labels and batch, so
     its values are ``n_labels`` (times batch size) larger. ``gamma_pos=0,
-    gamma_neg=0, clip=0`` gives plain binary cross-entropy.
+    gamma_neg=0, clip=0`` gives plain binary cross-entropy. ``pos_weight`` (not in
+    the paper, as in :func:`binary_focal_loss`) scales each label's positive term:
+    ASL only quiets easy negatives, which is not enough when a label has a handful
+    of positives among thousands of rows.
 
     Parameters
     ----------
@@ -273,6 +278,8 @@ def asymmetric_loss(y_true, y_pred, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, fro
         uses ``gamma_pos=0``; its loss class defaults to 1).
     clip : float in [0, 1), default 0.05
         Probability margin ``m``.
+    pos_weight : float or list of float, optional
+        Extra per-label weight on the positive term (default 1).
 
     Returns
     -------
@@ -291,6 +298,7 @@ def asymmetric_loss(y_true, y_pred, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, fro
         y_true, y_pred, from_logits=from_logits, label_smoothing=0.0, mask_value=mask_value
     )
     positive = _scale(-z * log_p, _pow_from_log(log_1mp, gamma_pos))
+    positive = _scale(positive, _label_vector("pos_weight", pos_weight, y_pred))
     if clip > 0:
         eps = keras.backend.epsilon()
         p = ops.sigmoid(y_pred) if from_logits else ops.clip(y_pred, eps, 1.0 - eps)
@@ -426,6 +434,7 @@ class AsymmetricLoss(_FunctionLoss):
     gamma_pos : float >= 0, default 0
     gamma_neg : float >= 0, default 4
     clip : float in [0, 1), default 0.05
+    pos_weight : float or sequence of float, optional
     from_logits, mask_value, reduction, name, dtype
         As in :class:`WeightedBinaryCrossentropy`.
 
@@ -438,13 +447,14 @@ class AsymmetricLoss(_FunctionLoss):
     0.6931
     """
 
-    def __init__(self, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, from_logits=False, mask_value=None,
+    def __init__(self, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, pos_weight=None, from_logits=False, mask_value=None,
                  reduction="sum_over_batch_size", name="asymmetric_loss", dtype=None):
         super().__init__(
             asymmetric_loss, name=name, reduction=reduction, dtype=dtype,
             gamma_pos=_check_gamma("gamma_pos", gamma_pos),
             gamma_neg=_check_gamma("gamma_neg", gamma_neg),
             clip=_check_range("clip", clip, 0, 1, high_open=True),
+            pos_weight=per_label_values("pos_weight", pos_weight),
             from_logits=bool(from_logits),
             mask_value=_check_mask_value(mask_value),
         )
