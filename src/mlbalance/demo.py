@@ -259,6 +259,9 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
     _log(verbose, f"[1/6] data: {x.shape[0]:,} sequences, up to {x.shape[1]} steps x {x.shape[2]} features, "
                   f"{y.shape[1]} labels (backend {keras.backend.backend()}, padding {config.padding!r})")
     _log(verbose, summary.to_text())
+    if config.padding == "mask" and keras.backend.backend() == "torch" and _peak_device_memory("torch") is not None:
+        _log(verbose, "      hint: on PyTorch + CUDA, Keras' masked LSTM is a per-step loop; --padding pre "
+                      "(padding first, no mask) lets it use cuDNN")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         index = np.arange(len(y))
@@ -309,7 +312,8 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
         evaluate(run, expit(head_scores) if from_logits else head_scores)
         stacked = keras.Model(base.input, head(base.output), name="seed_model")
         # A wiring check, not bitwise: GPUs may run float32 matrix products in TF32.
-        np.testing.assert_allclose(np.asarray(stacked.predict(x[test[:64]], verbose=0), dtype=np.float64),
+        inside = keras.ops.convert_to_numpy(stacked(x[test[:64]], training=False))  # a call: no predict tracing
+        np.testing.assert_allclose(np.asarray(inside, dtype=np.float64),
                                    head_scores[test[:64]], rtol=1e-2, atol=1e-2)
         if run in config.finetune_runs and config.finetune_epochs > 0:
             timings["stage2"] = timings.get("stage2", 0.0) + time.perf_counter() - start
