@@ -45,6 +45,7 @@ then also reads the leading zeros; its state after them depends only on their nu
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import warnings
@@ -242,10 +243,16 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
     previous_policy = keras.mixed_precision.dtype_policy()
     if config.mixed_precision:
         keras.mixed_precision.set_dtype_policy("mixed_float16")
+    # Each run builds new models, so TensorFlow logs "triggered tf.function retracing" warnings
+    # that are expected here; keep the demo's output readable.
+    tf_logger = logging.getLogger("tensorflow")
+    previous_level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
     try:
         return _run(keras, losses, config, data, runs, output_dir, verbose)
     finally:
         keras.mixed_precision.set_dtype_policy(previous_policy)
+        tf_logger.setLevel(previous_level)
 
 
 def _run(keras, losses, config, data, runs, output_dir, verbose):
