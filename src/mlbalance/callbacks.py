@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from ._keras import keras
-from .report import evaluation_report
+from .report import _save_by_extension, evaluation_report
 
 __all__ = ["PerLabelReport"]
 
@@ -71,18 +72,14 @@ class PerLabelReport(keras.callbacks.Callback):
         x, y = self.validation_data[0], self.validation_data[1]
         scores = np.asarray(self.model.predict(x, batch_size=self.batch_size, verbose=0), dtype=np.float64)
         if self.from_logits:
-            scores = 1.0 / (1.0 + np.exp(-scores))
+            scores = expit(scores)
         report = evaluation_report(y, scores, self.thresholds, label_names=self.label_names, name=f"epoch {epoch + 1}")
         self.reports.append(report)
         if logs is not None:
             logs["val_macro_f1"] = report.overall["macro_f1"]
             logs["val_micro_f1"] = report.overall["micro_f1"]
         if self.path is not None:
-            path = str(self.path).replace("{epoch}", str(epoch + 1))
-            text = (report.to_html() if path.endswith(".html")
-                    else report.to_markdown() if path.endswith(".md") else report.to_json(indent=2))
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            _save_by_extension(report, str(self.path).replace("{epoch}", str(epoch + 1)))
         if self.verbose:
             for line in report.summary():
                 print(f"epoch {epoch + 1}: {line}")

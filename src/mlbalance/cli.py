@@ -22,7 +22,7 @@ from . import __version__
 from . import _stratify
 from .io import read_csv_column, read_labels, read_scores
 from .labels import as_label_matrix
-from .report import compare_reports, evaluation_report
+from .report import _save_by_extension, compare_reports, evaluation_report
 from .split import (
     MultilabelStratifiedGroupKFold,
     MultilabelStratifiedKFold,
@@ -300,9 +300,7 @@ def _run_report(args) -> str:
         ext = os.path.splitext(args.output)[1].lower()
         if ext not in (".html", ".json", ".md"):
             raise ValueError(f"-o {args.output}: use a .html, .json or .md file name.")
-        text = {".html": result.to_html, ".json": lambda: result.to_json(indent=2), ".md": result.to_markdown}[ext]()
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        _save_by_extension(result, args.output)
     return result.to_text() + (f"\nwrote {args.output}" if args.output else "")
 
 

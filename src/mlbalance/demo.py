@@ -292,7 +292,7 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
     base.trainable = False
     base_weights = base.get_weights()
     features = np.asarray(base.predict(x, batch_size=256, verbose=0), dtype=np.float32)
-    reports, finetune_clock = {}, _epoch_clock(keras)
+    reports, finetune_clock, finetune_seconds = {}, _epoch_clock(keras), 0.0
 
     def evaluate(name, scores):
         with warnings.catch_warnings():
@@ -323,21 +323,19 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
         np.testing.assert_allclose(np.asarray(inside, dtype=np.float64),
                                    head_scores[test[:64]], rtol=1e-2, atol=1e-2)
         if run in config.finetune_runs and config.finetune_epochs > 0:
-            timings["stage2"] = timings.get("stage2", 0.0) + time.perf_counter() - start
-            start = time.perf_counter()
+            finetune_start = time.perf_counter()
             base.trainable = True
-            stacked.compile(optimizer=keras.optimizers.Adam(config.finetune_lr, clipnorm=1.0),
-                            loss=_loss_for(run, y[train], losses)[0])
+            stacked.compile(optimizer=keras.optimizers.Adam(config.finetune_lr, clipnorm=1.0), loss=loss)
             stacked.fit(x[rows], y[rows].astype(np.float32), epochs=config.finetune_epochs,
                         batch_size=config.batch_size, verbose=0, callbacks=[finetune_clock], **fit_kwargs)
             scores = np.asarray(stacked.predict(x, batch_size=256, verbose=0), dtype=np.float64)
             evaluate(f"{run} +ft", expit(scores) if from_logits else scores)
             base.trainable = False
             base.set_weights(base_weights)
-            timings["stage3"] = timings.get("stage3", 0.0) + time.perf_counter() - start
-            start = time.perf_counter()
-    timings["stage2"] = timings.get("stage2", 0.0) + time.perf_counter() - start
+            finetune_seconds += time.perf_counter() - finetune_start
+    timings["stage2"] = time.perf_counter() - start - finetune_seconds
     if finetune_clock.seconds:
+        timings["stage3"] = finetune_seconds
         speed["stage3"] = _throughput(finetune_clock.seconds, len(train))
         _log(verbose, f"[5/6] stage 3 (fine-tuning, {len(finetune_clock.seconds)} epochs in all): "
                       f"{_speed_text(speed['stage3'])}")

@@ -206,6 +206,16 @@ def _write(path, text):
     return text
 
 
+def _save_by_extension(report, path):
+    """Write a report (evaluation or comparison) as HTML, JSON or Markdown, chosen by ``path``'s extension.
+
+    The callers check the extension first, with their own error message.
+    """
+    ext = os.path.splitext(str(path))[1].lower()
+    render = {".html": report.to_html, ".json": lambda: report.to_json(indent=2), ".md": report.to_markdown}[ext]
+    return _write(path, render())
+
+
 def _report_body(report):
     o = report.overall
     parts = [f"<p>{report.settings['rows']:,} rows, {report.settings['labels']} labels; thresholds: "
