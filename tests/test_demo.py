@@ -69,5 +69,7 @@ def test_pad_before_moves_padding_to_the_front():
 def test_config_rejects_unknown_padding_and_runs():
     with pytest.raises(ValueError, match=r"padding to be one of \('mask', 'pre'\). Received: padding='post'"):
         DemoConfig(padding="post")
+    with pytest.raises(ValueError, match=r"finetune_epochs to be an integer >= 0 .* Received: finetune_epochs=-1"):
+        DemoConfig(finetune_epochs=-1)
     with pytest.raises(ValueError, match=r"unknown: \['bce2'\]"):
         DemoConfig(finetune_runs=("bce2",))

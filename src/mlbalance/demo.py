@@ -88,6 +88,9 @@ class DemoConfig:
                  n_samples=None, lstm_units=192, seed=0, mixed_precision=False, padding="mask"):
         if padding not in PADDINGS:
             raise ValueError(f"Expected padding to be one of {PADDINGS}. Received: padding={padding!r}")
+        if isinstance(finetune_epochs, bool) or not isinstance(finetune_epochs, int) or finetune_epochs < 0:
+            raise ValueError("Expected finetune_epochs to be an integer >= 0 (0 skips fine-tuning). "
+                             f"Received: finetune_epochs={finetune_epochs!r}")
         unknown = sorted(set(finetune_runs) - set(RUNS))
         if unknown:
             raise ValueError(f"Expected finetune_runs among {RUNS}. Received: finetune_runs={tuple(finetune_runs)!r} "
