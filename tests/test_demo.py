@@ -24,7 +24,7 @@ def test_sequences_follow_the_seed_counts_and_are_deterministic():
 def test_tiny_demo_runs_all_six_runs_and_writes_reports(tmp_path, capsys):
     assert main(["demo", "--tiny", "--output-dir", str(tmp_path), "--json"]) == 0
     out = capsys.readouterr().out
-    assert "[6/6]" in out and "stage 3 (fine-tuning, 1 epochs in all)" in out and "sequences/s" in out
+    assert "[6/6]" in out and "stage 3 (fine-tuning, 1 epochs in all, " in out and "sequences/s" in out
     data = json.loads((tmp_path / "demo_report.json").read_text())
     assert len(data["runs"]) == 14  # six stage-2 runs and one fine-tuned run, each at 0.5 and tuned
     assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric",
@@ -49,11 +49,31 @@ def test_padding_first_and_speed_figures():
     result = run_demo(DemoConfig.tiny(padding="pre", finetune_runs=("bce",)), data=(x, y), runs=("bce",),
                       verbose=False)
     assert set(result["reports"]) == {"bce @0.5", "bce @tuned", "bce +ft @0.5", "bce +ft @tuned"}
+    n_train = result["split_sizes"][0]
     for stage in ("stage1", "stage3"):
         speed = result["speed"][stage]
-        assert speed["epoch_s"] > 0 and speed["sequences_per_s"] == pytest.approx(result["split_sizes"][0] /
-                                                                                 speed["epoch_s"])
+        assert speed["epoch_s"] > 0 and speed["sequences_per_s"] == pytest.approx(speed["sequences"] / speed["epoch_s"])
+    assert result["speed"]["stage1"]["sequences"] == n_train
+    assert result["speed"]["stage3"]["sequences"] > n_train  # fine-tuning rows are oversampled by default
     assert "peak_device_memory_mib" not in result["speed"]  # CPU: no accelerator memory to report
+
+
+def test_finetuning_draws_its_rows_by_repeat_factor_sampling(capsys):
+    import mlbalance
+    from mlbalance.split import train_val_test_split
+
+    config = DemoConfig.tiny(finetune_runs=("bce",))
+    x, y = make_sequences(config)
+    result = run_demo(config, data=(x, y), runs=("bce",))
+    with pytest.warns(UserWarning, match="cannot be in train, validation and test"):  # 600 rows: rare labels
+        train, _, _ = train_val_test_split(np.arange(len(y)), y=y, val_size=0.2, test_size=0.2,
+                                           random_state=config.seed)
+    expected = mlbalance.resample_indices(y[train], "repeat_factor", config.seed, threshold=config.repeat_threshold)
+    assert result["speed"]["stage3"]["sequences"] == len(expected) > len(train)
+    assert f"{len(expected):,} rows per epoch, repeat_factor sampling" in capsys.readouterr().out
+    plain = run_demo(DemoConfig.tiny(finetune_runs=("bce",), finetune_sampling=None), data=(x, y), runs=("bce",),
+                     verbose=False)
+    assert plain["speed"]["stage3"]["sequences"] == len(train)
 
 
 def test_pad_before_moves_padding_to_the_front():
@@ -73,3 +93,8 @@ def test_config_rejects_unknown_padding_and_runs():
         DemoConfig(finetune_epochs=-1)
     with pytest.raises(ValueError, match=r"unknown: \['bce2'\]"):
         DemoConfig(finetune_runs=("bce2",))
+    with pytest.raises(ValueError, match=r"finetune_sampling to be one of .* Received: finetune_sampling='smote'"):
+        DemoConfig(finetune_sampling="smote")
+    for bad in (0, 1.5, "0.1", True):
+        with pytest.raises(ValueError, match=r"repeat_threshold to be a number in \(0, 1\]"):
+            DemoConfig(repeat_threshold=bad)

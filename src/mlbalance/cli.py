@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="'mask': zero padding at the end, masked (default); 'pre': padding first, no mask, "
                            "so JAX and PyTorch can use the cuDNN LSTM on a GPU")
     demo.add_argument("--finetune-epochs", type=int, help="epochs of stage 3 (end-to-end fine-tuning); 0 skips it")
+    demo.add_argument("--finetune-sampling", choices=("repeat_factor", "ml_ros", "none"), default="repeat_factor",
+                      help="how stage 3 draws its rows: oversampled by repeat factors (default), by ML-ROS, "
+                           "or 'none' (every training row once)")
     demo.add_argument("--output-dir", default="demo_output", help="where demo_report.html/.json go")
     demo.add_argument("--json", action="store_true", help="print the comparison as JSON at the end")
 
@@ -337,7 +340,9 @@ def _run_demo(args) -> str:
 
     make = DemoConfig.full if args.full else DemoConfig.tiny if args.tiny else DemoConfig
     overrides = {} if args.finetune_epochs is None else {"finetune_epochs": args.finetune_epochs}
-    config = make(seed=args.seed, mixed_precision=args.mixed_precision, padding=args.padding, **overrides)
+    sampling = None if args.finetune_sampling == "none" else args.finetune_sampling
+    config = make(seed=args.seed, mixed_precision=args.mixed_precision, padding=args.padding,
+                  finetune_sampling=sampling, **overrides)
     data = load_data(args.data) if args.data else None
     result = run_demo(config, data=data, output_dir=args.output_dir)
     if args.json:

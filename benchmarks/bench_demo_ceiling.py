@@ -1,0 +1,50 @@
+"""How learnable the demo's rare labels are: a linear model on time-averaged features.
+
+For each seed, the demo's data and split; per label with >= 9 positives and at least one test
+positive, the test average precision of (a) a logistic regression (class_weight="balanced") on
+each sequence's mean feature vector and (b) the difference of the label's positive and negative
+training centroids. Both see only the training rows. Prints one line per label; compare with the
+LSTM's per-label figures from bench_demo_seeds.py.
+
+    python benchmarks/bench_demo_ceiling.py [--seeds 0 1 2]
+"""
+
+import argparse
+import warnings
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+
+from mlbalance.datasets import SEED_LABEL_COUNTS
+from mlbalance.demo import DemoConfig, make_sequences
+from mlbalance.split import train_val_test_split
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args()
+    labels = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
+    for seed in args.seeds:
+        x, y = make_sequences(DemoConfig(seed=seed), random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            train, _, test = train_val_test_split(np.arange(len(y)), y=y, val_size=0.2, test_size=0.2,
+                                                  random_state=seed)
+        lengths = (x != 0).any(axis=2).sum(axis=1)
+        mean = x.sum(axis=1) / lengths[:, None]
+        print(f"seed {seed}: test AP, logistic regression / centroid, on time-averaged features")
+        for j in labels:
+            if not y[test, j].any():
+                continue
+            model = LogisticRegression(class_weight="balanced", max_iter=2000).fit(mean[train], y[train, j])
+            centroid = mean[train][y[train, j] == 1].mean(axis=0) - mean[train][y[train, j] == 0].mean(axis=0)
+            ap_lr = average_precision_score(y[test, j], model.decision_function(mean[test]))
+            ap_c = average_precision_score(y[test, j], mean[test] @ centroid)
+            print(f"  label {j:>2} ({int(y[train, j].sum()):>4} train / {int(y[test, j].sum()):>4} test positives): "
+                  f"{ap_lr:.3f} / {ap_c:.3f}")
+
+
+if __name__ == "__main__":
+    main()
