@@ -22,9 +22,10 @@ def test_sequences_follow_the_seed_counts_and_are_deterministic():
 
 
 def test_tiny_demo_runs_all_six_runs_and_writes_reports(tmp_path, capsys):
-    assert main(["demo", "--tiny", "--output-dir", str(tmp_path), "--json"]) == 0
+    assert main(["demo", "--tiny", "--output-dir", str(tmp_path), "--json", "--finetune-sampling", "ml_ros"]) == 0
     out = capsys.readouterr().out
     assert "[6/6]" in out and "stage 3 (fine-tuning, 1 epochs in all, " in out and "sequences/s" in out
+    assert "rows per epoch, ml_ros sampling)" in out
     data = json.loads((tmp_path / "demo_report.json").read_text())
     assert len(data["runs"]) == 14  # six stage-2 runs and one fine-tuned run, each at 0.5 and tuned
     assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric",
