@@ -10,15 +10,13 @@ LSTM's per-label figures from bench_demo_seeds.py.
 """
 
 import argparse
-import warnings
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
 from mlbalance.datasets import SEED_LABEL_COUNTS
-from mlbalance.demo import DemoConfig, make_sequences
-from mlbalance.split import train_val_test_split
+from mlbalance.demo import DemoConfig, make_sequences, _sequence_lengths, _split_rows
 
 
 def main():
@@ -28,12 +26,8 @@ def main():
     labels = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
     for seed in args.seeds:
         x, y = make_sequences(DemoConfig(seed=seed), random_state=seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            train, _, test = train_val_test_split(np.arange(len(y)), y=y, val_size=0.2, test_size=0.2,
-                                                  random_state=seed)
-        lengths = (x != 0).any(axis=2).sum(axis=1)
-        mean = x.sum(axis=1) / lengths[:, None]
+        train, _, test = _split_rows(y, seed)
+        mean = x.sum(axis=1) / _sequence_lengths(x)[:, None]
         print(f"seed {seed}: test AP, logistic regression / centroid, on time-averaged features")
         for j in labels:
             if not y[test, j].any():

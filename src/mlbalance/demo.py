@@ -172,11 +172,22 @@ def _base_model(keras, units, padding="mask"):
     return keras.Model(inputs, output, name="binary_base"), keras.Model(inputs, features, name="base_features")
 
 
+def _sequence_lengths(x):
+    """Steps before each sequence's zero padding (a step is padding when all its features are 0)."""
+    return (x != 0).any(axis=2).sum(axis=1)
+
+
+def _split_rows(y, seed):
+    """The demo's stratified 60 / 20 / 20 train / validation / test row indices."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # labels too rare for three parts: the summary lists them
+        return train_val_test_split(np.arange(len(y)), y=y, val_size=0.2, test_size=0.2, random_state=seed)
+
+
 def _pad_before(x):
     """Move each sequence's zero padding from the end to the start (``padding="pre"``)."""
-    lengths = (x != 0).any(axis=2).sum(axis=1)
     out = np.zeros_like(x)
-    for k, length in enumerate(lengths):
+    for k, length in enumerate(_sequence_lengths(x)):
         out[k, x.shape[1] - length:] = x[k, :length]
     return out
 
@@ -214,8 +225,6 @@ def _loss_for(run, y_train, losses):
         return losses.AsymmetricLoss(gamma_pos=0.0, gamma_neg=4.0, clip=0.05, pos_weight=pos_weight,
                                      from_logits=True), True, {}
     raise ValueError(f"unknown run {run!r}")
-
-
 
 
 def _log(verbose, message):
@@ -286,10 +295,7 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
     if config.padding == "mask" and keras.backend.backend() == "torch" and _peak_device_memory("torch") is not None:
         _log(verbose, "      hint: on PyTorch + CUDA, Keras' masked LSTM is a per-step loop; --padding pre "
                       "(padding first, no mask) lets it use cuDNN")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        index = np.arange(len(y))
-        train, val, test = train_val_test_split(index, y=y, val_size=0.2, test_size=0.2, random_state=config.seed)
+    train, val, test = _split_rows(y, config.seed)
     _log(verbose, f"[2/6] stratified split: train {len(train):,}, validation {len(val):,}, test {len(test):,}")
     timings["data"] = time.perf_counter() - start
 
@@ -321,19 +327,21 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
         _log(verbose, f"      {name:17s} test macro-F1 @0.5 {_f(reports[f'{name} @0.5'])}, "
                       f"@tuned {_f(reports[f'{name} @tuned'])}")
 
-    finetune_rows = train
-    if config.finetune_sampling is not None:
-        finetune_rows = train[resample_indices(y[train], config.finetune_sampling, config.seed,
-                                               threshold=config.repeat_threshold)]
+    # One repeat-factor draw, for the "repeat_factor" run and (by default) for fine-tuning.
+    oversampled = train[resample_indices(y[train], "repeat_factor", config.seed, threshold=config.repeat_threshold)]
+    if config.finetune_sampling == "repeat_factor":
+        finetune_rows = oversampled
+    elif config.finetune_sampling is None:
+        finetune_rows = train
+    else:
+        finetune_rows = train[resample_indices(y[train], config.finetune_sampling, config.seed)]
     _log(verbose, "[4/6] stage 2: the seed's head on the frozen base, one per run")
     for run in runs:
         loss, from_logits, fit_kwargs = _loss_for(run, y[train], losses)
         keras.utils.set_random_seed(config.seed)
         head = _head(keras, y.shape[1], None if from_logits else "sigmoid", features[train])
         head.compile(optimizer=keras.optimizers.Adam(2e-3), loss=loss)
-        rows = train
-        if fit_kwargs.pop("resample", False):
-            rows = train[resample_indices(y[train], "repeat_factor", config.seed, threshold=config.repeat_threshold)]
+        rows = oversampled if fit_kwargs.pop("resample", False) else train
         head.fit(features[rows], y[rows].astype(np.float32), epochs=config.head_epochs,
                  batch_size=config.head_batch_size, verbose=0, **fit_kwargs)
         head_scores = np.asarray(head.predict(features, batch_size=1024, verbose=0), dtype=np.float64)
