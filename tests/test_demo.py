@@ -87,41 +87,6 @@ def test_pad_before_moves_padding_to_the_front():
     assert (out[0, :2] == 0).all() and (out[0, 2:] == 1).all() and (out[1] == 2).all()
 
 
-@pytest.mark.parametrize("padding", ["mask", "pre"])
-def test_length_batches_cover_every_row_once_and_cut_only_padding(padding):
-    import keras
-
-    from mlbalance.demo import _length_batches, _pad_before
-
-    config = DemoConfig.tiny(padding=padding, batch_size=7)
-    x, y = make_sequences(DemoConfig.tiny(min_len=2, max_len=8))
-    x = _pad_before(x) if padding == "pre" else x
-    rows = np.array([5, 3, 3, 40, 41, 42, 100, 7, 7, 7, 250, 599, 0, 1, 2, 9, 11, 13, 17])  # repeats, as drawn
-    lengths = (x[rows] != 0).any(axis=2).sum(axis=1)
-    batches = _length_batches(keras, x, y, rows, config)
-    for epoch in range(2):
-        seen_x, seen_y, cuts = [], [], []
-        for k in range(len(batches)):
-            xb, yb = batches[k]
-            assert xb.shape[0] == yb.shape[0] <= 7 and yb.dtype == np.float32
-            cuts.append(xb.shape[1])
-            full = np.zeros((xb.shape[0], x.shape[1], 128), dtype=x.dtype)  # put the cut padding back
-            full[:, :xb.shape[1]] = xb if padding == "mask" else 0
-            if padding == "pre":
-                full[:, x.shape[1] - xb.shape[1]:] = xb
-            seen_x.append(full)
-            seen_y.append(yb)
-            assert xb.shape[1] == (xb != 0).any(axis=2).sum(axis=1).max()  # cut to the batch's longest row
-        # every drawn (sequence, labels) pair exactly once, as a multiset; nothing but padding removed
-        got = zip(np.concatenate(seen_x).reshape(len(rows), -1), np.concatenate(seen_y))
-        want = zip(x[rows].reshape(len(rows), -1), y[rows].astype(np.float32))
-        assert sorted(a.tobytes() + b.tobytes() for a, b in got) == sorted(a.tobytes() + b.tobytes() for a, b in want)
-        assert cuts[0] == lengths.max() and cuts[1] == min(cuts)  # a free time axis for TensorFlow's trace
-        batches.on_epoch_end()
-    again = _length_batches(keras, x, y, rows, config)
-    np.testing.assert_array_equal(again[0][0], _length_batches(keras, x, y, rows, config)[0][0])
-
-
 def test_config_rejects_unknown_padding_and_runs():
     with pytest.raises(ValueError, match=r"padding to be one of \('mask', 'pre'\). Received: padding='post'"):
         DemoConfig(padding="post")

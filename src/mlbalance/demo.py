@@ -42,10 +42,6 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
    sequences per second and the accelerator's peak memory (JAX and PyTorch on a GPU) are
    returned and printed.
 
-The LSTM stages (1 and 3) train on batches of rows of similar length, each cut to its longest
-row: a recurrent layer pays for every padded step, and at the default sizes (lengths 8-24) this
-removes about a third of them. Same seed, same batches.
-
 ``padding="pre"`` left-aligns the padding and drops the ``Masking`` layer: Keras' cuDNN LSTM
 on JAX and PyTorch takes no mask, so this is what lets ``--full`` use cuDNN on a GPU (the LSTM
 then also reads the leading zeros; its state after them depends only on their number).
@@ -188,47 +184,6 @@ def _split_rows(y, seed):
         return train_val_test_split(np.arange(len(y)), y=y, val_size=0.2, test_size=0.2, random_state=seed)
 
 
-def _length_batches(keras, x, y, rows, config):
-    """A ``PyDataset`` over ``x[rows], y[rows]`` in batches of similar lengths, each cut to its longest row.
-
-    A masked LSTM pays for every padded step. Each epoch the rows are shuffled, sorted by length
-    (random order within a length), cut into batches and the batches shuffled; a batch keeps only
-    the steps up to its longest sequence (the last ones with ``padding="pre"``). The longest batch
-    comes first and the shortest second, so Keras' TensorFlow input signature, read from the first
-    two batches, has a free time axis (one trace). JAX compiles once per distinct length, so there
-    lengths are rounded up to a multiple of 8. Same seed, same batches.
-    """
-    multiple = 8 if keras.backend.backend() == "jax" else 1
-    lengths = np.minimum(-(-np.maximum(_sequence_lengths(x[rows]), 1) // multiple) * multiple, x.shape[1])
-
-    class LengthBatches(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__()
-            self.rng = np.random.default_rng(config.seed)
-            self.on_epoch_end()
-
-        def on_epoch_end(self):
-            order = self.rng.permutation(len(rows))
-            order = order[np.argsort(lengths[order], kind="stable")]
-            batches = [order[k:k + config.batch_size] for k in range(0, len(order), config.batch_size)]
-            batches = [batches[k] for k in self.rng.permutation(len(batches))]
-            by_length = sorted(range(len(batches)), key=lambda k: -lengths[batches[k]].max())
-            first, second = by_length[0], by_length[-1]
-            rest = [batches[k] for k in range(len(batches)) if k not in (first, second)]
-            self.batches = [batches[first]] + ([batches[second]] if second != first else []) + rest
-
-        def __len__(self):
-            return len(self.batches)
-
-        def __getitem__(self, index):
-            batch = self.batches[index]
-            steps = int(lengths[batch].max())
-            cut = slice(None, steps) if config.padding == "mask" else slice(x.shape[1] - steps, None)
-            return x[rows[batch], cut], y[rows[batch]].astype(np.float32)
-
-    return LengthBatches()
-
-
 def _pad_before(x):
     """Move each sequence's zero padding from the end to the start (``padding="pre"``)."""
     out = np.zeros_like(x)
@@ -349,8 +304,8 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
     binary.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
     target = _binary_target(y)
     clock = _epoch_clock(keras)
-    history = binary.fit(_length_batches(keras, x, target, train, config), validation_data=(x[val], target[val]),
-                         epochs=config.base_epochs, verbose=2 if verbose else 0, callbacks=[clock])
+    history = binary.fit(x[train], target[train], validation_data=(x[val], target[val]), epochs=config.base_epochs,
+                         batch_size=config.batch_size, verbose=2 if verbose else 0, callbacks=[clock])
     timings["stage1"] = time.perf_counter() - start
     speed["stage1"] = _throughput(clock.seconds, len(train))
     _log(verbose, f"[3/6] binary base: val accuracy {history.history['val_accuracy'][-1]:.3f} "
@@ -400,8 +355,8 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
             finetune_start = time.perf_counter()
             base.trainable = True
             stacked.compile(optimizer=keras.optimizers.Adam(config.finetune_lr, clipnorm=1.0), loss=loss)
-            stacked.fit(_length_batches(keras, x, y, finetune_rows, config), epochs=config.finetune_epochs,
-                        verbose=0, callbacks=[finetune_clock], **fit_kwargs)
+            stacked.fit(x[finetune_rows], y[finetune_rows].astype(np.float32), epochs=config.finetune_epochs,
+                        batch_size=config.batch_size, verbose=0, callbacks=[finetune_clock], **fit_kwargs)
             scores = np.zeros(y.shape)  # only the validation and test rows are scored (and read)
             held_out = np.concatenate([val, test])
             scores[held_out] = stacked.predict(x[held_out], batch_size=256, verbose=0)
