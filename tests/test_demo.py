@@ -99,3 +99,4 @@ def test_config_rejects_unknown_padding_and_runs():
     for bad in (0, 1.5, "0.1", True):
         with pytest.raises(ValueError, match=r"repeat_threshold to be a number in \(0, 1\]"):
             DemoConfig(repeat_threshold=bad)
+    assert DemoConfig(repeat_threshold=np.float32(0.25)).repeat_threshold == 0.25  # any real number type

@@ -50,6 +50,7 @@ then also reads the leading zeros; its state after them depends only on their nu
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 import time
 import warnings
@@ -97,7 +98,7 @@ class DemoConfig:
         if finetune_sampling not in SAMPLINGS:
             raise ValueError(f"Expected finetune_sampling to be one of {SAMPLINGS}. "
                              f"Received: finetune_sampling={finetune_sampling!r}")
-        if isinstance(repeat_threshold, bool) or not isinstance(repeat_threshold, (int, float)) \
+        if isinstance(repeat_threshold, bool) or not isinstance(repeat_threshold, numbers.Real) \
                 or not 0 < repeat_threshold <= 1:
             raise ValueError("Expected repeat_threshold to be a number in (0, 1]. "
                              f"Received: repeat_threshold={repeat_threshold!r}")
