@@ -2,9 +2,13 @@
 
 Each seed regenerates the data, the split and the initialisation. Prints one line per run
 (loss x threshold), for the best run the test F1 of every label with at least 9 positives, and
-for every run in how many seeds each of those labels got a non-zero test F1.
+for every run in how many seeds each of those labels got a non-zero test F1. Per seed it also
+prints, for every fine-tuned run, the test average precision of the labels with >= 9 positives
+(a ranking figure, independent of thresholds: it tells a label the model did not learn from one
+whose threshold was off). ``--runs`` restricts the stage-2 runs (the fine-tuned runs follow
+them); each run's figures do not depend on which other runs ran.
 
-    python benchmarks/bench_demo_seeds.py [--seeds 0 1 2] [--full]
+    python benchmarks/bench_demo_seeds.py [--seeds 0 1 2] [--full] [--runs weighted_bce asymmetric]
     KERAS_BACKEND=jax python benchmarks/bench_demo_seeds.py --full     # on a GPU
 """
 
@@ -15,19 +19,21 @@ import time
 import numpy as np
 
 from mlbalance.datasets import SEED_LABEL_COUNTS
-from mlbalance.demo import DemoConfig, run_demo
+from mlbalance.demo import RUNS, DemoConfig, run_demo
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--runs", nargs="+", choices=RUNS, default=list(RUNS))
     args = parser.parse_args()
     macro, per_label, timings = {}, {}, []
+    frequent = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
     for seed in args.seeds:
         config = (DemoConfig.full if args.full else DemoConfig)(seed=seed)
         start = time.perf_counter()
-        result = run_demo(config, verbose=False)
+        result = run_demo(config, runs=tuple(args.runs), verbose=False)
         timings.append(time.perf_counter() - start)
         for name, report in result["reports"].items():
             macro.setdefault(name, []).append(report.overall["macro_f1"])
@@ -36,13 +42,17 @@ def main():
               + ", ".join(f"{name} {report.overall['macro_f1']:.3f}" for name, report in result["reports"].items()
                           if name.endswith("@tuned")), flush=True)
         print(f"  speed: {result['speed']}", flush=True)
+        for name, report in result["reports"].items():
+            if "+ft" in name and name.endswith("@tuned"):
+                ap = {x["index"]: x["average_precision"] for x in report.labels if x["support"]}
+                print(f"  test AP, {name.split(' @')[0]}: "
+                      + ", ".join(f"label {j} {ap[j]:.2f}" for j in frequent if j in ap), flush=True)
     print(f"\ntest macro-F1 over labels with test positives, {len(args.seeds)} seeds "
           f"({'full' if args.full else 'default'} sizes):")
     for name, values in macro.items():
         sd = statistics.stdev(values) if len(values) > 1 else 0.0
         print(f"  {name:22s} {statistics.mean(values):.3f} +- {sd:.3f}   ({', '.join(f'{v:.3f}' for v in values)})")
     best = max(macro, key=lambda k: statistics.mean(macro[k]))
-    frequent = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
     print(f"seeds (of {len(args.seeds)}) with test F1 > 0, labels with >= 9 positives, every run:")
     print(f"  {'run':24s} " + " ".join(f"{j:>3}" for j in frequent) + "   all in every seed")
     for name, runs in per_label.items():
