@@ -100,3 +100,34 @@ def test_config_rejects_unknown_padding_and_runs():
         with pytest.raises(ValueError, match=r"repeat_threshold to be a number in \(0, 1\]"):
             DemoConfig(repeat_threshold=bad)
     assert DemoConfig(repeat_threshold=np.float32(0.25)).repeat_threshold == 0.25  # any real number type
+
+
+def test_finetuning_puts_the_head_on_the_lstm_and_restores_it():
+    import keras
+
+    from mlbalance import losses
+    from mlbalance.demo import _base_model, _epoch_clock, _finetune, _loss_for
+
+    config = DemoConfig.tiny()
+    x, y = make_sequences(config)
+    rows = np.arange(400)
+    _, base = _base_model(keras, config.lstm_units)
+    base.trainable = False
+    lstm_states = keras.Model(base.input, base.get_layer("lstm").output)
+    states = np.asarray(lstm_states.predict(x, verbose=0))
+    assert states.shape == (len(x), config.lstm_units)  # the head sees the LSTM, not the 64 outputs
+    before = [w.copy() for w in base.get_weights()]
+    loss, from_logits, fit_kwargs = _loss_for("weighted_bce", y[rows], losses)
+    clock = _epoch_clock(keras)
+    trained = {}
+    clock.on_train_end = lambda logs=None: trained.update(kernel=base.get_layer("lstm").get_weights()[0].copy())
+    held_out = np.arange(400, 600)
+    scores = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y, rows, rows,
+                       held_out, clock)
+    assert len(clock.seconds) == config.finetune_epochs
+    assert not np.array_equal(trained["kernel"], before[0])  # the LSTM trained end to end
+    assert scores.shape == y.shape and (scores[:400] == 0).all()
+    assert ((scores[held_out] > 0) & (scores[held_out] < 1)).all()
+    for w, w0 in zip(base.get_weights(), before):  # every run starts from the same binary base
+        np.testing.assert_array_equal(w, w0)
+    assert not base.get_layer("lstm").trainable

@@ -27,15 +27,20 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
    same computation as fitting the stacked model, without re-running the LSTM every epoch.
    Each head is assembled into the full stacked model, checked to predict the same.
 5. **Stage 3**, fine-tuning: a base trained for the binary task keeps little of the rare labels
-   (its 64 outputs only need "any of A" and "any of B"), which caps every stage-2 run. The
-   seed's next step, ``trainable=True``, is done here with care: for the runs in
-   ``finetune_runs`` the stacked model (the base reset to its stage-1 weights, the run's
-   stage-2 head) is trained end to end with the same loss, Adam at ``finetune_lr`` with
-   gradient-norm clipping 1.0, for ``finetune_epochs`` epochs. Runs are named ``"<run> +ft"``.
-   Fine-tuning trains on rows drawn by ``finetune_sampling`` (default repeat-factor sampling,
-   :func:`mlbalance.resample_indices`, ``repeat_threshold`` 0.1; one draw, the same rows for
-   every run, so the fine-tuned runs differ by their loss alone): a label with 8 training
-   positives then shows up about 7 times as often, and the weighted losses can learn it.
+   in its 64 outputs (its four dense layers only need "any of A" and "any of B"), which caps
+   every stage-2 run; its LSTM state keeps more (a logistic probe on the frozen LSTM state
+   ranks most rare labels far better than one on the 64 outputs). So the seed's next step,
+   ``trainable=True``, is done here with care: for the runs in ``finetune_runs`` a new seed's
+   head is put on the base's LSTM state (below the binary task's dense layers: the usual rule
+   for transfer between unlike tasks, reuse the general layers and drop the task-specific
+   ones), trained on the frozen states with the run's loss as in stage 2, then the LSTM and the
+   head are trained end to end with the same loss, Adam at ``finetune_lr`` with gradient-norm
+   clipping 1.0, for ``finetune_epochs`` epochs; the LSTM is reset to its stage-1 weights after
+   each run. Runs are named ``"<run> +ft"``. Fine-tuning trains on rows drawn by
+   ``finetune_sampling`` (default repeat-factor sampling, :func:`mlbalance.resample_indices`,
+   ``repeat_threshold`` 0.1; one draw, the same rows for every run, so the fine-tuned runs
+   differ by their loss alone): a label with 8 training positives then shows up about 7 times
+   as often, and the weighted losses can learn it.
 6. Each run is evaluated on the test split at threshold 0.5 and at per-label thresholds tuned
    on the validation split; a comparison report (terminal + HTML) shows macro-F1 over labels
    with test positives, per-label F1, and what each run gets wrong. Timings per epoch,
@@ -194,7 +199,7 @@ def _pad_before(x):
 
 
 def _head(keras, n_labels, activation, features):
-    inputs = keras.Input((64,), name="base_features")
+    inputs = keras.Input((features.shape[1],), name="features")
     normalize = keras.layers.Normalization(name="standardize")
     normalize.adapt(features)
     h = normalize(inputs)
@@ -314,8 +319,10 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
 
     start = time.perf_counter()
     base.trainable = False
-    base_weights = base.get_weights()
     features = np.asarray(base.predict(x, batch_size=256, verbose=0), dtype=np.float32)
+    lstm_states = keras.Model(base.input, base.get_layer("lstm").output, name="lstm_states")
+    fine_tuned = [run for run in runs if run in config.finetune_runs] if config.finetune_epochs > 0 else []
+    states = np.asarray(lstm_states.predict(x, batch_size=256, verbose=0), dtype=np.float32) if fine_tuned else None
     reports, finetune_clock, finetune_seconds = {}, _epoch_clock(keras), 0.0
 
     def evaluate(name, scores):
@@ -352,18 +359,11 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
         inside = keras.ops.convert_to_numpy(stacked(x[test[:64]], training=False))  # a call: no predict tracing
         np.testing.assert_allclose(np.asarray(inside, dtype=np.float64),
                                    head_scores[test[:64]], rtol=1e-2, atol=1e-2)
-        if run in config.finetune_runs and config.finetune_epochs > 0:
+        if run in fine_tuned:
             finetune_start = time.perf_counter()
-            base.trainable = True
-            stacked.compile(optimizer=keras.optimizers.Adam(config.finetune_lr, clipnorm=1.0), loss=loss)
-            stacked.fit(x[finetune_rows], y[finetune_rows].astype(np.float32), epochs=config.finetune_epochs,
-                        batch_size=config.batch_size, verbose=0, callbacks=[finetune_clock], **fit_kwargs)
-            scores = np.zeros(y.shape)  # only the validation and test rows are scored (and read)
-            held_out = np.concatenate([val, test])
-            scores[held_out] = stacked.predict(x[held_out], batch_size=256, verbose=0)
-            evaluate(f"{run} +ft", expit(scores) if from_logits else scores)
-            base.trainable = False
-            base.set_weights(base_weights)
+            scores = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y,
+                               train, finetune_rows, np.concatenate([val, test]), finetune_clock)
+            evaluate(f"{run} +ft", scores)
             finetune_seconds += time.perf_counter() - finetune_start
     timings["stage2"] = time.perf_counter() - start - finetune_seconds
     if finetune_clock.seconds:
@@ -391,6 +391,36 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
         _log(verbose, f"wrote {output_dir}/demo_report.html and demo_report.json")
     return {"reports": reports, "comparison": comparison, "timings": timings, "speed": speed, "summary": summary,
             "best": best, "split_sizes": (len(train), len(val), len(test))}
+
+
+def _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y, train, rows, held_out,
+              clock):
+    """Stage 3 for one run: the seed's head on the base's LSTM, trained frozen, then end to end.
+
+    Returns the probabilities of the ``held_out`` rows, in a zero matrix of ``y``'s shape (the other
+    rows are not scored). The LSTM's weights are restored afterwards, so every run starts from the
+    same binary base.
+    """
+    lstm = lstm_states.get_layer("lstm")
+    lstm_weights = lstm.get_weights()
+    keras.utils.set_random_seed(config.seed)
+    head = _head(keras, y.shape[1], None if from_logits else "sigmoid", states[train])
+    head.compile(optimizer=keras.optimizers.Adam(2e-3), loss=loss)
+    head.fit(states[train], y[train].astype(np.float32), epochs=config.head_epochs,
+             batch_size=config.head_batch_size, verbose=0, **fit_kwargs)
+    model = keras.Model(lstm_states.input, head(lstm_states.output), name="seed_model_on_lstm")
+    lstm.trainable = True
+    try:
+        model.compile(optimizer=keras.optimizers.Adam(config.finetune_lr, clipnorm=1.0), loss=loss)
+        model.fit(x[rows], y[rows].astype(np.float32), epochs=config.finetune_epochs, batch_size=config.batch_size,
+                  verbose=0, callbacks=[clock], **fit_kwargs)
+        held_out_scores = np.asarray(model.predict(x[held_out], batch_size=256, verbose=0), dtype=np.float64)
+    finally:
+        lstm.trainable = False
+        lstm.set_weights(lstm_weights)
+    scores = np.zeros(y.shape)
+    scores[held_out] = expit(held_out_scores) if from_logits else held_out_scores
+    return scores
 
 
 def _epoch_clock(keras):
