@@ -27,9 +27,9 @@ def test_tiny_demo_runs_all_six_runs_and_writes_reports(tmp_path, capsys):
     assert "[6/6]" in out and "stage 3 (fine-tuning, 1 epochs in all, " in out and "sequences/s" in out
     assert "rows per epoch, ml_ros sampling)" in out
     data = json.loads((tmp_path / "demo_report.json").read_text())
-    assert len(data["runs"]) == 14  # six stage-2 runs and one fine-tuned run, each at 0.5 and tuned
+    assert len(data["runs"]) == 16  # six stage-2 runs, one fine-tuned run and its refit, each at 0.5 and tuned
     assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric",
-                                                         "repeat_factor", "weighted_bce +ft"}
+                                                         "repeat_factor", "weighted_bce +ft", "weighted_bce +ft +cRT"}
     assert (tmp_path / "demo_report.html").read_text().count("<svg") >= 1
 
 
@@ -49,7 +49,8 @@ def test_padding_first_and_speed_figures():
     x, y = make_sequences(DemoConfig.tiny())
     result = run_demo(DemoConfig.tiny(padding="pre", finetune_runs=("bce",)), data=(x, y), runs=("bce",),
                       verbose=False)
-    assert set(result["reports"]) == {"bce @0.5", "bce @tuned", "bce +ft @0.5", "bce +ft @tuned"}
+    assert set(result["reports"]) == {"bce @0.5", "bce @tuned", "bce +ft @0.5", "bce +ft @tuned", "bce +ft +cRT @0.5",
+                                      "bce +ft +cRT @tuned"}
     n_train = result["split_sizes"][0]
     for stage in ("stage1", "stage3"):
         speed = result["speed"][stage]
@@ -122,12 +123,31 @@ def test_finetuning_puts_the_head_on_the_lstm_and_restores_it():
     trained = {}
     clock.on_train_end = lambda logs=None: trained.update(kernel=base.get_layer("lstm").get_weights()[0].copy())
     held_out = np.arange(400, 600)
-    scores = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y, rows, rows,
-                       held_out, clock)
+    scores, refit = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y, rows, rows,
+                              held_out, clock)
     assert len(clock.seconds) == config.finetune_epochs
     assert not np.array_equal(trained["kernel"], before[0])  # the LSTM trained end to end
     assert scores.shape == y.shape and (scores[:400] == 0).all()
     assert ((scores[held_out] > 0) & (scores[held_out] < 1)).all()
+    assert refit.shape == y.shape and (refit[:400] == 0).all() and ((refit >= 0) & (refit <= 1)).all()
     for w, w0 in zip(base.get_weights(), before):  # every run starts from the same binary base
         np.testing.assert_array_equal(w, w0)
     assert not base.get_layer("lstm").trainable
+
+
+def test_refit_classifier_matches_scikit_learn_and_handles_labels_without_positives():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from mlbalance.demo import _refit_classifier
+
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(300, 5))
+    y = np.zeros((300, 3), dtype=int)
+    y[:, 0] = states[:, 0] + 0.3 * rng.normal(size=300) > 1.5  # rare, learnable
+    y[:, 2] = 1  # no negatives
+    probabilities = _refit_classifier(states[:200], y[:200], states[200:])
+    scaler = StandardScaler().fit(states[:200])
+    reference = LogisticRegression(class_weight="balanced", max_iter=2000).fit(scaler.transform(states[:200]), y[:200, 0])
+    np.testing.assert_allclose(probabilities[:, 0], reference.predict_proba(scaler.transform(states[200:]))[:, 1])
+    assert (probabilities[:, 1] == 0).all() and (probabilities[:, 2] == 1).all()  # constant: the training rate
