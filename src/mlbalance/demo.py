@@ -409,9 +409,10 @@ def _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states,
               clock):
     """Stage 3 for one run: the seed's head on the base's LSTM, trained frozen, then end to end.
 
-    Returns the probabilities of the ``held_out`` rows, in a zero matrix of ``y``'s shape (the other
-    rows are not scored). The LSTM's weights are restored afterwards, so every run starts from the
-    same binary base.
+    Returns ``(scores, refit)``: the fine-tuned model's probabilities and those of the classifier
+    re-trained on its LSTM states (:func:`_refit_classifier`), each for the ``held_out`` rows in a
+    zero matrix of ``y``'s shape (the other rows are not scored). The LSTM's weights are restored
+    afterwards, so every run starts from the same binary base.
     """
     lstm = lstm_states.get_layer("lstm")
     lstm_weights = lstm.get_weights()
