@@ -123,13 +123,16 @@ def test_finetuning_puts_the_head_on_the_lstm_and_restores_it():
     trained = {}
     clock.on_train_end = lambda logs=None: trained.update(kernel=base.get_layer("lstm").get_weights()[0].copy())
     held_out = np.arange(400, 600)
-    scores, refit = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y, rows, rows,
-                              held_out, clock)
+    scores, refit, refit_train = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y,
+                                           rows, rows, held_out, clock)
     assert len(clock.seconds) == config.finetune_epochs
     assert not np.array_equal(trained["kernel"], before[0])  # the LSTM trained end to end
     assert scores.shape == y.shape and (scores[:400] == 0).all()
     assert ((scores[held_out] > 0) & (scores[held_out] < 1)).all()
     assert refit.shape == y.shape and (refit[:400] == 0).all() and ((refit >= 0) & (refit <= 1)).all()
+    assert refit_train.shape == (400, y.shape[1])  # out-of-fold scores of the training rows, for tuning
+    cross_fitted = (y[rows].sum(0) >= 2) & (y[rows].sum(0) <= 398)
+    assert np.isfinite(refit_train[:, cross_fitted]).all() and np.isnan(refit_train[:, ~cross_fitted]).all()
     for w, w0 in zip(base.get_weights(), before):  # every run starts from the same binary base
         np.testing.assert_array_equal(w, w0)
     assert not base.get_layer("lstm").trainable
@@ -137,17 +140,31 @@ def test_finetuning_puts_the_head_on_the_lstm_and_restores_it():
 
 def test_refit_classifier_matches_scikit_learn_and_handles_labels_without_positives():
     from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import StandardScaler
 
     from mlbalance.demo import _refit_classifier
 
     rng = np.random.default_rng(0)
     states = rng.normal(size=(300, 5))
-    y = np.zeros((300, 3), dtype=int)
+    y = np.zeros((300, 4), dtype=int)
     y[:, 0] = states[:, 0] + 0.3 * rng.normal(size=300) > 1.5  # rare, learnable
     y[:, 2] = 1  # no negatives
-    probabilities = _refit_classifier(states[:200], y[:200], states[200:])
-    scaler = StandardScaler().fit(states[:200])
-    reference = LogisticRegression(class_weight="balanced", max_iter=2000).fit(scaler.transform(states[:200]), y[:200, 0])
-    np.testing.assert_allclose(probabilities[:, 0], reference.predict_proba(scaler.transform(states[200:]))[:, 1])
+    y[7, 3] = 1  # one positive: a model, but nothing to cross-fit
+    probabilities, out_of_fold = _refit_classifier(states[:200], y[:200], states[200:], random_state=4)
+
+    def balanced_logistic(rows, label, score_rows):
+        scaler = StandardScaler().fit(states[rows])
+        model = LogisticRegression(class_weight="balanced", max_iter=2000).fit(scaler.transform(states[rows]),
+                                                                              y[rows, label])
+        return model.predict_proba(scaler.transform(states[score_rows]))[:, 1]
+
+    np.testing.assert_allclose(probabilities[:, 0], balanced_logistic(np.arange(200), 0, np.arange(200, 300)))
     assert (probabilities[:, 1] == 0).all() and (probabilities[:, 2] == 1).all()  # constant: the training rate
+    assert ((probabilities[:, 3] > 0) & (probabilities[:, 3] < 1)).all()
+    # Out of fold: each training row scored by the model fit on the other two folds.
+    reference = np.empty(200)
+    for fit_rows, score_rows in StratifiedKFold(3, shuffle=True, random_state=4).split(states[:200], y[:200, 0]):
+        reference[score_rows] = balanced_logistic(fit_rows, 0, score_rows)
+    np.testing.assert_allclose(out_of_fold[:, 0], reference)
+    assert np.isnan(out_of_fold[:, 1:]).all()  # one class, or one positive: not cross-fitted

@@ -70,8 +70,10 @@ import warnings
 import numpy as np
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from .datasets import seed_scenario_labels
 from .report import compare_reports, evaluation_report
@@ -336,10 +338,14 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
     states = np.asarray(lstm_states.predict(x, batch_size=256, verbose=0), dtype=np.float32) if fine_tuned else None
     reports, finetune_clock, finetune_seconds = {}, _epoch_clock(keras), 0.0
 
-    def evaluate(name, scores):
+    def evaluate(name, scores, train_scores=None):
+        y_tune, s_tune = y[val], scores[val]
+        if train_scores is not None:  # out-of-fold training scores join the validation rows (NaN: left out)
+            y_tune = np.vstack([np.where(np.isnan(train_scores), -1, y[train]), y_tune])
+            s_tune = np.vstack([np.nan_to_num(train_scores), s_tune])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            tuned = tune_thresholds(y[val], scores[val], min_positives=2)
+            tuned = tune_thresholds(y_tune, s_tune, min_positives=2, mask_value=-1)
         for label, thresholds in (("0.5", 0.5), ("tuned", tuned)):
             key = f"{name} @{label}"
             reports[key] = evaluation_report(y[test], scores[test], thresholds, y_train=y[train], name=key)
@@ -372,10 +378,11 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
                                    head_scores[test[:64]], rtol=1e-2, atol=1e-2)
         if run in fine_tuned:
             finetune_start = time.perf_counter()
-            scores, refit = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y,
-                                      train, finetune_rows, np.concatenate([val, test]), finetune_clock)
+            scores, refit, refit_train = _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states,
+                                                   states, x, y, train, finetune_rows, np.concatenate([val, test]),
+                                                   finetune_clock)
             evaluate(f"{run} +ft", scores)
-            evaluate(f"{run} +ft +cRT", refit)
+            evaluate(f"{run} +ft +cRT", refit, train_scores=refit_train)
             finetune_seconds += time.perf_counter() - finetune_start
     timings["stage2"] = time.perf_counter() - start - finetune_seconds
     if finetune_clock.seconds:
@@ -409,10 +416,12 @@ def _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states,
               clock):
     """Stage 3 for one run: the seed's head on the base's LSTM, trained frozen, then end to end.
 
-    Returns ``(scores, refit)``: the fine-tuned model's probabilities and those of the classifier
-    re-trained on its LSTM states (:func:`_refit_classifier`), each for the ``held_out`` rows in a
-    zero matrix of ``y``'s shape (the other rows are not scored). The LSTM's weights are restored
-    afterwards, so every run starts from the same binary base.
+    Returns ``(scores, refit, refit_train)``: the fine-tuned model's probabilities and those of
+    the classifier re-trained on its LSTM states (:func:`_refit_classifier`), each for the
+    ``held_out`` rows in a zero matrix of ``y``'s shape (the other rows are not scored), and the
+    re-trained classifier's out-of-fold probabilities for the ``train`` rows (NaN where a label
+    could not be cross-fitted). The LSTM's weights are restored afterwards, so every run starts
+    from the same binary base.
     """
     lstm = lstm_states.get_layer("lstm")
     lstm_weights = lstm.get_weights()
@@ -427,27 +436,38 @@ def _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states,
         model.compile(optimizer=keras.optimizers.Adam(config.finetune_lr, clipnorm=1.0), loss=loss)
         model.fit(x[rows], y[rows].astype(np.float32), epochs=config.finetune_epochs, batch_size=config.batch_size,
                   verbose=0, callbacks=[clock], **fit_kwargs)
-        held_out_scores = np.asarray(model.predict(x[held_out], batch_size=256, verbose=0), dtype=np.float64)
-        rows_needed = np.concatenate([train, held_out])
-        tuned_states = np.asarray(lstm_states.predict(x[rows_needed], batch_size=256, verbose=0), dtype=np.float64)
+        # One pass gives the held-out scores and the fine-tuned states of every row the refit needs.
+        both = keras.Model(lstm_states.input, [model.output, lstm_states.output], name="scores_and_states")
+        outputs, tuned_states = both.predict(x[np.concatenate([train, held_out])], batch_size=256, verbose=0)
+        held_out_scores = np.asarray(outputs[len(train):], dtype=np.float64)
+        tuned_states = np.asarray(tuned_states, dtype=np.float64)
     finally:
         lstm.trainable = False
         lstm.set_weights(lstm_weights)
     scores, refit = np.zeros(y.shape), np.zeros(y.shape)
     scores[held_out] = expit(held_out_scores) if from_logits else held_out_scores
-    refit[held_out] = _refit_classifier(tuned_states[:len(train)], y[train], tuned_states[len(train):])
-    return scores, refit
+    # Many small fits: with one BLAS thread each, they do not contend for the cores with TensorFlow.
+    with threadpool_limits(1):
+        refit[held_out], refit_train = _refit_classifier(tuned_states[:len(train)], y[train],
+                                                         tuned_states[len(train):], random_state=config.seed)
+    return scores, refit, refit_train
 
 
-def _refit_classifier(train_states, y_train, states):
+def _refit_classifier(train_states, y_train, states, folds=3, random_state=0):
     """Classifier re-training: per label, a balanced logistic regression on fixed features.
 
-    Returns the probability of every label for every row of ``states``; a label with no training
-    positives (or no negatives) gets a constant score of its training rate. Inputs are
-    standardised; ``class_weight="balanced"`` weighs a label's positives and negatives equally,
-    however few the positives (Kang et al., 2020, "Decoupling representation and classifier").
+    Returns ``(probabilities, out_of_fold)``. ``probabilities``: every label for every row of
+    ``states``, from a model fit on all training rows; a label with no training positives (or no
+    negatives) gets a constant score of its training rate. ``out_of_fold``: every label for every
+    training row, from ``folds``-fold cross-fitting (stratified on the label; as many folds as it
+    has positives when that is fewer), so that thresholds can be tuned on the training rows too;
+    NaN where a label has fewer than 2 training positives (or negatives) to cross-fit.
+    Inputs are standardised; ``class_weight="balanced"`` weighs a label's positives and negatives
+    equally, however few the positives (Kang et al., 2020, "Decoupling representation and
+    classifier").
     """
     probabilities = np.empty((len(states), y_train.shape[1]))
+    out_of_fold = np.full(y_train.shape, np.nan)
     for label in range(y_train.shape[1]):
         target = y_train[:, label]
         if target.min() == target.max():
@@ -455,7 +475,11 @@ def _refit_classifier(train_states, y_train, states):
             continue
         model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000))
         probabilities[:, label] = model.fit(train_states, target).predict_proba(states)[:, 1]
-    return probabilities
+        n_folds = min(folds, int(target.sum()), int(len(target) - target.sum()))
+        if n_folds >= 2:
+            cv = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
+            out_of_fold[:, label] = cross_val_predict(model, train_states, target, cv=cv, method="predict_proba")[:, 1]
+    return probabilities, out_of_fold
 
 
 def _epoch_clock(keras):
