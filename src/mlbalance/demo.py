@@ -51,8 +51,8 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
 6. Each run is evaluated on the test split at threshold 0.5 and at per-label thresholds tuned
    on the validation split (for ``+cRT`` runs, on the validation rows plus the training rows
    scored out of fold by 3-fold cross-fitting of the same logistic regressions: a label with 2
-   validation positives is then tuned on up to 7); a comparison report (terminal + HTML) shows macro-F1 over labels
-   with test positives, per-label F1, and what each run gets wrong. Timings per epoch,
+   validation positives is then tuned on up to 7); a comparison report (terminal + HTML) shows
+   macro-F1 over labels with test positives, per-label F1, and what each run gets wrong. Timings per epoch,
    sequences per second and the accelerator's peak memory (JAX and PyTorch on a GPU) are
    returned and printed.
 
