@@ -24,11 +24,10 @@ import argparse
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from mlbalance.datasets import SEED_LABEL_COUNTS
-from mlbalance.demo import DemoConfig, _base_model, _binary_target, _sequence_lengths, _split_rows, make_sequences
+from mlbalance.demo import (DemoConfig, _balanced_logistic, _base_model, _binary_target, _sequence_lengths, _split_rows,
+                            make_sequences)
 
 
 def main():
@@ -71,8 +70,7 @@ def _binary_base_features(x, y, train, seed):
 
 
 def _probe(features, target, train, test):
-    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000))
-    model.fit(features[train], target[train])
+    model = _balanced_logistic().fit(features[train], target[train])
     return average_precision_score(target[test], model.decision_function(features[test]))
 
 

@@ -52,9 +52,9 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
    on the validation split (for ``+cRT`` runs, on the validation rows plus the training rows
    scored out of fold by 3-fold cross-fitting of the same logistic regressions: a label with 2
    validation positives is then tuned on up to 7); a comparison report (terminal + HTML) shows
-   macro-F1 over labels with test positives, per-label F1, and what each run gets wrong. Timings per epoch,
-   sequences per second and the accelerator's peak memory (JAX and PyTorch on a GPU) are
-   returned and printed.
+   macro-F1 over labels with test positives, per-label F1, and what each run gets wrong.
+   Timings per epoch, sequences per second and the accelerator's peak memory (JAX and PyTorch
+   on a GPU) are returned and printed.
 
 ``padding="pre"`` left-aligns the padding and drops the ``Masking`` layer: Keras' cuDNN LSTM
 on JAX and PyTorch takes no mask, so this is what lets ``--full`` use cuDNN on a GPU (the LSTM
@@ -448,11 +448,14 @@ def _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states,
         lstm.set_weights(lstm_weights)
     scores, refit = np.zeros(y.shape), np.zeros(y.shape)
     scores[held_out] = expit(held_out_scores) if from_logits else held_out_scores
-    # Many small fits on a (rows x 192) matrix: one BLAS thread each is faster than threads that contend.
-    with threadpool_limits(1):
-        refit[held_out], refit_train = _refit_classifier(tuned_states[:len(train)], y[train],
-                                                         tuned_states[len(train):], random_state=config.seed)
+    refit[held_out], refit_train = _refit_classifier(tuned_states[:len(train)], y[train], tuned_states[len(train):],
+                                                     random_state=config.seed)
     return scores, refit, refit_train
+
+
+def _balanced_logistic():
+    """Standardised inputs, then a logistic regression with ``class_weight="balanced"``."""
+    return make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000))
 
 
 def _refit_classifier(train_states, y_train, states, folds=3, random_state=0):
@@ -470,17 +473,20 @@ def _refit_classifier(train_states, y_train, states, folds=3, random_state=0):
     """
     probabilities = np.empty((len(states), y_train.shape[1]))
     out_of_fold = np.full(y_train.shape, np.nan)
-    for label in range(y_train.shape[1]):
-        target = y_train[:, label]
-        if target.min() == target.max():
-            probabilities[:, label] = target.mean()
-            continue
-        model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000))
-        probabilities[:, label] = model.fit(train_states, target).predict_proba(states)[:, 1]
-        n_folds = min(folds, int(target.sum()), int(len(target) - target.sum()))
-        if n_folds >= 2:
-            cv = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
-            out_of_fold[:, label] = cross_val_predict(model, train_states, target, cv=cv, method="predict_proba")[:, 1]
+    # Many small fits on a (rows x features) matrix: one BLAS thread each is faster than threads that contend.
+    with threadpool_limits(1):
+        for label in range(y_train.shape[1]):
+            target = y_train[:, label]
+            if target.min() == target.max():
+                probabilities[:, label] = target.mean()
+                continue
+            model = _balanced_logistic()
+            probabilities[:, label] = model.fit(train_states, target).predict_proba(states)[:, 1]
+            n_folds = min(folds, int(target.sum()), int(len(target) - target.sum()))
+            if n_folds >= 2:
+                cv = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
+                out_of_fold[:, label] = cross_val_predict(model, train_states, target, cv=cv,
+                                                          method="predict_proba")[:, 1]
     return probabilities, out_of_fold
 
 
