@@ -110,7 +110,7 @@ class TunedThresholds:
         The metric each tuned threshold reaches on the tuning data (nan for fallbacks).
     fallback_labels : tuple of int
         Labels that got ``fallback`` because they had fewer than ``min_positives`` positives.
-    fallback, min_positives, metric, beta, label_names
+    fallback, min_positives, metric, beta, label_names, placement
         The settings used.
     oof_predictions : ndarray of int8 or None
         With ``cv``: out-of-fold 0/1 predictions (thresholds never tuned on the row they predict).
@@ -138,6 +138,7 @@ class TunedThresholds:
     beta: float
     label_names: tuple
     oof_predictions: object = None
+    placement: str = "midpoint"
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.thresholds, dtype=dtype)
@@ -171,6 +172,7 @@ class TunedThresholds:
         """
         return {
             "metric": self.metric, "beta": self.beta, "fallback": self.fallback, "min_positives": self.min_positives,
+            "placement": self.placement,
             "labels": [
                 {"name": name, "threshold": float(self.thresholds[j]),
                  "tuned_score": None if np.isnan(self.tuned_scores[j]) else float(self.tuned_scores[j]),
@@ -180,7 +182,12 @@ class TunedThresholds:
         }
 
 
-def _check_arguments(metric, beta, min_positives, fallback):
+_PLACEMENTS = ("midpoint", "low", "high")
+
+
+def _check_arguments(metric, beta, min_positives, fallback, placement):
+    if placement not in _PLACEMENTS:
+        raise ValueError(f"Expected placement to be one of {_PLACEMENTS}. Received: placement={placement!r}")
     if metric not in ("f1", "fbeta"):
         raise ValueError(f"Expected metric to be 'f1' or 'fbeta'. Received: metric={metric!r}")
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta > 0:
@@ -191,15 +198,27 @@ def _check_arguments(metric, beta, min_positives, fallback):
         raise ValueError(f"Expected fallback to be a finite number. Received: fallback={fallback!r}")
 
 
-def _tune(m, scores, beta, min_positives, fallback):
+def _place(cut, below, placement, dtype):
+    """A threshold in the gap ``(below, cut]``: every one of them makes the same tuning-set predictions.
+
+    ``"low"`` is the next representable score above ``below`` in the scores' own precision, so
+    the threshold still separates the two after a cast to that precision.
+    """
+    if below is None or placement == "high":
+        return float(cut)
+    if placement == "low":
+        return float(np.nextafter(dtype.type(below), dtype.type(np.inf)))
+    return (float(cut) + float(below)) / 2
+
+
+def _tune(m, scores, beta, min_positives, fallback, placement):
     def one(j, pos, neg):
         if pos.size < min_positives:
             return float(fallback), np.nan
         curve = label_curve(pos, neg)
         best, value = best_fbeta(curve, beta)
-        cut = float(curve.thresholds[best])
-        below = curve.highest_score_below(cut)
-        return (cut if below is None else (cut + float(below)) / 2), value
+        cut = curve.thresholds[best]
+        return _place(cut, curve.highest_score_below(cut), placement, scores.dtype), value
 
     results = map_label_columns(m, scores, one)
     thresholds = np.array([t for t, _ in results], dtype=np.float64)
@@ -208,8 +227,8 @@ def _tune(m, scores, beta, min_positives, fallback):
     return thresholds, tuned, fallback_labels
 
 
-def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, fallback=0.5, cv=None,
-                    random_state=None, label_names=None, mask_value=None) -> TunedThresholds:
+def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, fallback=0.5, placement="midpoint",
+                    cv=None, random_state=None, label_names=None, mask_value=None) -> TunedThresholds:
     """Choose one threshold per label that maximises F1 (or F-beta) on held-out scores.
 
     Parameters
@@ -225,6 +244,13 @@ def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, 
     min_positives : int, default 5
         Labels with fewer validation positives get ``fallback`` (a ``UserWarning`` lists them).
     fallback : float, default 0.5
+    placement : {"midpoint", "low", "high"}, default "midpoint"
+        Where in the best threshold's gap to put it. Every threshold above the highest score
+        left out (``below``) and up to the lowest score kept (``cut``) makes the same predictions
+        on the tuning rows; they differ on new rows. ``"midpoint"`` takes ``(below + cut) / 2``;
+        ``"low"`` the next score above ``below`` (the most recall the tuning rows allow: useful
+        when a label has few tuning positives and new positives tend to score lower than they
+        did); ``"high"`` takes ``cut`` (the most precision).
     cv : int, optional
         Cross-fit with this many stratified folds; ``oof_predictions`` then holds honest
         out-of-fold predictions. The returned thresholds are tuned on all rows.
@@ -247,12 +273,18 @@ def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, 
     >>> t = mlbalance.tune_thresholds(y, scores)
     >>> t.thresholds.round(3).tolist(), t.tuned_scores.round(2).tolist()
     ([0.577, 0.645, 0.524], [0.71, 0.76, 0.68])
+
+    The same F1 on the tuning rows, with the thresholds at the low end of each gap:
+
+    >>> low = mlbalance.tune_thresholds(y, scores, placement="low")
+    >>> bool((low.thresholds <= t.thresholds).all()), low.tuned_scores.round(2).tolist()
+    (True, [0.71, 0.76, 0.68])
     """
-    _check_arguments(metric, beta, min_positives, fallback)
+    _check_arguments(metric, beta, min_positives, fallback, placement)
     beta = 1.0 if metric == "f1" else float(beta)
     m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
     scores = check_scores(y_score, m.n_samples, m.n_labels)
-    thresholds, tuned, fallback_labels = _tune(m, scores, beta, min_positives, fallback)
+    thresholds, tuned, fallback_labels = _tune(m, scores, beta, min_positives, fallback, placement)
     if fallback_labels:
         warnings.warn(
             f"{len(fallback_labels)} label(s) have fewer than {min_positives} positives to tune on, so they use "
@@ -262,12 +294,12 @@ def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, 
         )
     oof = None
     if cv is not None:
-        oof = _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback)
+        oof = _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, placement)
     return TunedThresholds(thresholds, tuned, fallback_labels, float(fallback), int(min_positives), metric, beta,
-                           m.label_names, oof)
+                           m.label_names, oof, placement)
 
 
-def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback):
+def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, placement):
     from .labels import LabelMatrix
     from .split import MultilabelStratifiedKFold
 
@@ -279,6 +311,6 @@ def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback):
         folds = MultilabelStratifiedKFold(int(cv), shuffle=True, random_state=random_state).split(None, m)
         for train, test in folds:
             sub = LabelMatrix(m.values[train], None if m.missing is None else m.missing[train], m.label_names)
-            thresholds, _, _ = _tune(sub, scores[train], beta, min_positives, fallback)
+            thresholds, _, _ = _tune(sub, scores[train], beta, min_positives, fallback, placement)
             oof[test] = scores[test] >= thresholds
     return oof
