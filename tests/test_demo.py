@@ -45,7 +45,11 @@ def test_own_data_file(tmp_path):
         load_data(tmp_path / "bad.npz")
 
 
-def test_padding_first_and_speed_figures():
+def test_padding_first_and_speed_figures(monkeypatch):
+    import mlbalance.demo as demo
+
+    placements, tune = [], demo.tune_thresholds
+    monkeypatch.setattr(demo, "tune_thresholds", lambda *a, **k: placements.append(k["placement"]) or tune(*a, **k))
     x, y = make_sequences(DemoConfig.tiny())
     result = run_demo(DemoConfig.tiny(padding="pre", finetune_runs=("bce",)), data=(x, y), runs=("bce",),
                       verbose=False)
@@ -58,6 +62,7 @@ def test_padding_first_and_speed_figures():
     assert result["speed"]["stage1"]["sequences"] == n_train
     assert result["speed"]["stage3"]["sequences"] > n_train  # fine-tuning rows are oversampled by default
     assert "peak_device_memory_mib" not in result["speed"]  # CPU: no accelerator memory to report
+    assert placements == ["midpoint", "midpoint", "low"]  # bce, bce +ft, bce +ft +cRT (tuned on out-of-fold rows too)
 
 
 def test_finetuning_draws_its_rows_by_repeat_factor_sampling(capsys):

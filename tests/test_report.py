@@ -75,7 +75,8 @@ def test_tuned_thresholds_reach_the_best_f1_on_the_tuning_data():
 def test_threshold_arguments_and_input_errors():
     y, s = make_data(50, 3)
     for kwargs, match in [({"metric": "auc"}, "metric"), ({"beta": 0}, "beta"), ({"min_positives": 0}, "min_positives"),
-                          ({"fallback": float("nan")}, "fallback"), ({"cv": 1}, "cv")]:
+                          ({"fallback": float("nan")}, "fallback"), ({"cv": 1}, "cv"),
+                          ({"placement": "lowest"}, r"placement to be one of \('midpoint', 'low', 'high'\)")]:
         with pytest.raises(ValueError, match=match), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             mlbalance.tune_thresholds(y, s, **kwargs)
@@ -85,6 +86,42 @@ def test_threshold_arguments_and_input_errors():
     bad[4, 1] = np.nan
     with pytest.raises(ValueError, match="row 4, column 1: nan"):
         mlbalance.tune_thresholds(y, bad)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(4, 80), st.integers(1, 3), st.sampled_from([np.float32, np.float64]))
+def test_every_placement_makes_the_same_predictions_on_the_tuning_rows(seed, n, decimals, dtype):
+    rng = np.random.default_rng(seed)
+    y = (rng.random((n, 3)) < 0.3).astype(int)
+    y[0] = 1
+    s = np.round(rng.random((n, 3)) + y * rng.random((n, 3)), decimals).astype(dtype)  # ties
+    t = {p: mlbalance.tune_thresholds(y, s, min_positives=1, placement=p) for p in ("low", "midpoint", "high")}
+    for p, tuned in t.items():
+        assert tuned.placement == p and tuned.to_dict()["placement"] == p
+        np.testing.assert_array_equal(tuned.apply(s), t["midpoint"].apply(s))
+        np.testing.assert_array_equal(tuned.tuned_scores, t["midpoint"].tuned_scores)
+    assert (t["low"].thresholds <= t["midpoint"].thresholds).all()
+    assert (t["midpoint"].thresholds <= t["high"].thresholds).all()
+    for j in range(3):
+        column = s[:, j]
+        assert dtype(t["high"].thresholds[j]) in column  # the lowest score kept
+        below = column[column < t["high"].thresholds[j]]
+        expected_low = np.nextafter(below.max(), dtype(np.inf)) if below.size else t["high"].thresholds[j]
+        assert t["low"].thresholds[j] == expected_low  # the next score up, in the scores' own precision
+        for p in ("low", "high"):  # still exact after a cast to that precision
+            cast = column >= dtype(t[p].thresholds[j])
+            np.testing.assert_array_equal(cast, t["midpoint"].apply(s)[:, j].astype(bool))
+
+
+def test_low_placement_keeps_a_new_positive_that_the_midpoint_drops():
+    y = np.array([[1], [1], [0], [0], [0]])
+    s = np.array([[0.9], [0.8], [0.4], [0.2], [0.1]])
+    new_rows = np.array([[0.5], [0.7]])  # a new positive scoring below the tuning positives
+    mid = mlbalance.tune_thresholds(y, s, min_positives=1)
+    low = mlbalance.tune_thresholds(y, s, min_positives=1, placement="low", cv=2, random_state=0)
+    assert mid.thresholds[0] == pytest.approx(0.6) and low.thresholds[0] == np.nextafter(0.4, 1.0)
+    assert mid.apply(new_rows).ravel().tolist() == [0, 1] and low.apply(new_rows).ravel().tolist() == [1, 1]
+    assert low.oof_predictions.shape == (5, 1)
 
 
 def test_cross_fitted_predictions_are_out_of_fold_and_less_optimistic():

@@ -186,7 +186,7 @@ _PLACEMENTS = ("midpoint", "low", "high")
 
 
 def _check_arguments(metric, beta, min_positives, fallback, placement):
-    if placement not in _PLACEMENTS:
+    if not isinstance(placement, str) or placement not in _PLACEMENTS:
         raise ValueError(f"Expected placement to be one of {_PLACEMENTS}. Received: placement={placement!r}")
     if metric not in ("f1", "fbeta"):
         raise ValueError(f"Expected metric to be 'f1' or 'fbeta'. Received: metric={metric!r}")
