@@ -6,7 +6,10 @@ for every run in how many seeds each of those labels got a non-zero test F1. Per
 prints, for every fine-tuned run, the test average precision of the labels with >= 9 positives
 (a ranking figure, independent of thresholds: it tells a label the model did not learn from one
 whose threshold was off). ``--runs`` restricts the stage-2 runs (the fine-tuned runs follow
-them); each run's figures do not depend on which other runs ran.
+them); each run's figures do not depend on which other runs ran. Last, for every run, the tuned
+test macro-F1 with each ``tune_thresholds`` placement side by side (midpoint, low, high: the
+same models and tuning rows, re-tuned from ``run_demo``'s held-out scores), and how many
+(label, seed) pairs of the labels with >= 9 positives get a test F1 of 0 with each.
 
     python benchmarks/bench_demo_seeds.py [--seeds 0 1 2] [--full] [--runs weighted_bce asymmetric]
     KERAS_BACKEND=jax python benchmarks/bench_demo_seeds.py --full     # on a GPU
@@ -16,10 +19,30 @@ import argparse
 import statistics
 import time
 
+import warnings
+
 import numpy as np
 
+from mlbalance import evaluation_report, tune_thresholds
 from mlbalance.datasets import SEED_LABEL_COUNTS
-from mlbalance.demo import RUNS, DemoConfig, run_demo
+from mlbalance.demo import RUNS, TUNE_MIN_POSITIVES, DemoConfig, run_demo
+
+PLACEMENTS = ("midpoint", "low", "high")
+
+
+def placement_figures(result, frequent):
+    """{run: {placement: (test macro-F1, labels in ``frequent`` with test F1 0)}}, thresholds re-tuned."""
+    figures = {}
+    for name, (y_tune, score_tune, score_test) in result["scores"].items():
+        for placement in PLACEMENTS:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                tuned = tune_thresholds(y_tune, score_tune, min_positives=TUNE_MIN_POSITIVES, mask_value=-1,
+                                        placement=placement)
+            report = evaluation_report(result["y_test"], score_test, tuned)
+            missed = [x["index"] for x in report.labels if x["support"] and x["index"] in frequent and not x["f1"]]
+            figures.setdefault(name, {})[placement] = (report.overall["macro_f1"], missed)
+    return figures
 
 
 def main():
@@ -28,13 +51,16 @@ def main():
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--runs", nargs="+", choices=RUNS, default=list(RUNS))
     args = parser.parse_args()
-    macro, per_label, timings = {}, {}, []
+    macro, per_label, timings, placed = {}, {}, [], {}
     frequent = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
     for seed in args.seeds:
         config = (DemoConfig.full if args.full else DemoConfig)(seed=seed)
         start = time.perf_counter()
         result = run_demo(config, runs=tuple(args.runs), verbose=False)
         timings.append(time.perf_counter() - start)
+        for name, by_placement in placement_figures(result, frequent).items():
+            for placement, figure in by_placement.items():
+                placed.setdefault(name, {}).setdefault(placement, []).append(figure)
         for name, report in result["reports"].items():
             macro.setdefault(name, []).append(report.overall["macro_f1"])
             per_label.setdefault(name, []).append({x["index"]: x["f1"] for x in report.labels if x["support"]})
@@ -64,6 +90,14 @@ def main():
         values = [run.get(j) for run in per_label[best] if run.get(j) is not None]
         print(f"  label {j:>2} ({SEED_LABEL_COUNTS[j]:>4} positives): "
               f"{np.mean(values):.3f}  (seeds with F1 > 0: {sum(v > 0 for v in values)}/{len(values)})")
+    print("\ntuned test macro-F1 by threshold placement (same models and tuning rows; the demo uses 'low' for "
+          "+cRT, 'midpoint' otherwise), and (label, seed) pairs with >= 9 positives and test F1 0:")
+    print(f"  {'run':22s} " + " ".join(f"{p:>15s}" for p in PLACEMENTS) + "   low - midpoint per seed")
+    for name, by_placement in placed.items():
+        cells = " ".join(f"{np.mean([f for f, _ in by_placement[p]]):>7.3f} ({sum(len(m) for _, m in by_placement[p]):>2} "
+                         "0s)" for p in PLACEMENTS)
+        delta = [lo - mid for (lo, _), (mid, _) in zip(by_placement["low"], by_placement["midpoint"])]
+        print(f"  {name:22s} {cells}   {' '.join(f'{d:+.3f}' for d in delta)}")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,17 @@ def test_padding_first_and_speed_figures(monkeypatch):
     assert result["speed"]["stage3"]["sequences"] > n_train  # fine-tuning rows are oversampled by default
     assert "peak_device_memory_mib" not in result["speed"]  # CPU: no accelerator memory to report
     assert placements == ["midpoint", "midpoint", "low"]  # bce, bce +ft, bce +ft +cRT (tuned on out-of-fold rows too)
+    # The held-out scores it returns re-tune to the same thresholds and figures, without training again.
+    import mlbalance
+
+    for name, placement in zip(("bce", "bce +ft", "bce +ft +cRT"), placements):
+        y_tune, score_tune, score_test = result["scores"][name]
+        assert score_test.shape == result["y_test"].shape and y_tune.shape == score_tune.shape
+        tuned = mlbalance.tune_thresholds(y_tune, score_tune, min_positives=demo.TUNE_MIN_POSITIVES, mask_value=-1,
+                                          placement=placement)
+        again = mlbalance.evaluation_report(result["y_test"], score_test, tuned)
+        assert again.overall["macro_f1"] == result["reports"][f"{name} @tuned"].overall["macro_f1"]
+    assert len(result["scores"]["bce +ft +cRT"][0]) > len(result["scores"]["bce +ft"][0])  # + out-of-fold rows
 
 
 def test_finetuning_draws_its_rows_by_repeat_factor_sampling(capsys):

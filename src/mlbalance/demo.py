@@ -255,6 +255,9 @@ def _log(verbose, message):
         print(message, flush=True)
 
 
+TUNE_MIN_POSITIVES = 2  # thresholds are tuned for labels with >= 2 tuning positives; 0.5 below that
+
+
 def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True):
     """Run the whole scenario; return ``{"reports": {...}, "comparison": ComparisonReport, ...}``.
 
@@ -275,7 +278,9 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
         ``reports`` (name -> EvaluationReport on the test split, ``"<run> @0.5"`` and
         ``"<run> @tuned"``; fine-tuned runs ``"<run> +ft"`` and ``"<run> +ft +cRT"``),
         ``comparison`` (ComparisonReport), ``timings`` (seconds), ``summary`` (ImbalanceSummary
-        of all labels).
+        of all labels), ``scores`` (run name -> ``(y_tune, score_tune, score_test)``: the rows
+        its thresholds were tuned on, -1 where left out, and its test scores, to re-tune or
+        re-evaluate without training again) and ``y_test``.
 
     Examples
     --------
@@ -341,7 +346,7 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
     lstm_states = keras.Model(base.input, base.get_layer("lstm").output, name="lstm_states")
     fine_tuned = [run for run in runs if run in config.finetune_runs] if config.finetune_epochs > 0 else []
     states = np.asarray(lstm_states.predict(x, batch_size=256, verbose=0), dtype=np.float32) if fine_tuned else None
-    reports, finetune_clock, finetune_seconds = {}, _epoch_clock(keras), 0.0
+    reports, held_out_scores, finetune_clock, finetune_seconds = {}, {}, _epoch_clock(keras), 0.0
 
     def evaluate(name, scores, train_scores=None):
         y_tune, s_tune = y[val], scores[val]
@@ -350,8 +355,9 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
             s_tune = np.vstack([np.nan_to_num(train_scores), s_tune])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            tuned = tune_thresholds(y_tune, s_tune, min_positives=2, mask_value=-1,
+            tuned = tune_thresholds(y_tune, s_tune, min_positives=TUNE_MIN_POSITIVES, mask_value=-1,
                                     placement="midpoint" if train_scores is None else "low")
+        held_out_scores[name] = (y_tune, s_tune, scores[test])
         for label, thresholds in (("0.5", 0.5), ("tuned", tuned)):
             key = f"{name} @{label}"
             reports[key] = evaluation_report(y[test], scores[test], thresholds, y_train=y[train], name=key)
@@ -415,7 +421,8 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
             handle.write(comparison.to_json(indent=2))
         _log(verbose, f"wrote {output_dir}/demo_report.html and demo_report.json")
     return {"reports": reports, "comparison": comparison, "timings": timings, "speed": speed, "summary": summary,
-            "best": best, "split_sizes": (len(train), len(val), len(test))}
+            "best": best, "split_sizes": (len(train), len(val), len(test)), "scores": held_out_scores,
+            "y_test": y[test]}
 
 
 def _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y, train, rows, held_out,
