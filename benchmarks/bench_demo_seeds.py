@@ -19,13 +19,11 @@ import argparse
 import statistics
 import time
 
-import warnings
-
 import numpy as np
 
-from mlbalance import evaluation_report, tune_thresholds
+from mlbalance import evaluation_report
 from mlbalance.datasets import SEED_LABEL_COUNTS
-from mlbalance.demo import RUNS, TUNE_MIN_POSITIVES, DemoConfig, run_demo
+from mlbalance.demo import RUNS, DemoConfig, _tune_held_out, run_demo
 
 PLACEMENTS = ("midpoint", "low", "high")
 
@@ -35,11 +33,7 @@ def placement_figures(result, frequent):
     figures = {}
     for name, (y_tune, score_tune, score_test) in result["scores"].items():
         for placement in PLACEMENTS:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                tuned = tune_thresholds(y_tune, score_tune, min_positives=TUNE_MIN_POSITIVES, mask_value=-1,
-                                        placement=placement)
-            report = evaluation_report(result["y_test"], score_test, tuned)
+            report = evaluation_report(result["y_test"], score_test, _tune_held_out(y_tune, score_tune, placement))
             missed = [x["index"] for x in report.labels if x["support"] and x["index"] in frequent and not x["f1"]]
             figures.setdefault(name, {})[placement] = (report.overall["macro_f1"], missed)
     return figures
