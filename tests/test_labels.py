@@ -177,3 +177,35 @@ def test_label_matrix_passes_through_and_error_is_a_value_error():
     m = as_label_matrix(Y)
     assert as_label_matrix(m) is m
     assert issubclass(mlbalance.LabelFormatError, ValueError)
+
+
+# ================================================================ ragged 0/1 rows and label_names (issue #16)
+@pytest.mark.parametrize("rows, first_bad, widths", [
+    ([[1, 0, 1], [0, 1]], 1, (3, 2)),
+    ([[0, 1], [1, 0], [1]], 2, (2, 1)),
+    ([[1, 0], []], 1, (2, 0)),
+    ([[True, False], [True, False, False]], 1, (2, 3)),
+    ([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0]], 2, (3, 1)),
+])
+def test_ragged_0_1_rows_are_an_error_naming_the_first_short_row(rows, first_bad, widths):
+    with pytest.raises(LabelFormatError, match=rf"row 0 has {widths[0]} value\(s\) but row {first_bad} has "
+                                               rf"{widths[1]}.*pass classes=\[\.\.\.\]"):
+        as_label_matrix(rows)
+    with pytest.raises(LabelFormatError, match=f"row {first_bad}"):
+        label_counts(rows)
+
+
+def test_ragged_rows_are_label_lists_when_ids_other_than_0_1_or_classes_say_so():
+    np.testing.assert_array_equal(as_label_matrix([[0, 2], [1], []]).values, [[1, 0, 1], [0, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(as_label_matrix([[1, 0, 1], [0, 1]], classes=[0, 1]).values, [[1, 1], [1, 1]])
+    np.testing.assert_array_equal(as_label_matrix([{0, 1}, {1}]).values, [[1, 1], [0, 1]])  # sets: label lists
+
+
+@pytest.mark.parametrize("names, what", [("abc", "str"), ({"a", "b", "c"}, "set"), (3, "int"),
+                                         (np.array([["a", "b", "c"]]), "ndarray")])
+def test_label_names_must_be_an_ordered_sequence_not_a_string_or_set(names, what):
+    # A string of 3 characters used to become the names 'a', 'b', 'c'; a set, names in an arbitrary order.
+    with pytest.raises(LabelFormatError, match=rf"Expected label_names to be a sequence of names.*\({what}"):
+        as_label_matrix(Y, label_names=names)
+    assert as_label_matrix(Y, label_names=np.array(["a", "b", "c"])).label_names == ("a", "b", "c")
+    assert as_label_matrix(Y, label_names=pd.Index(["a", "b", "c"])).label_names == ("a", "b", "c")

@@ -228,3 +228,216 @@ def test_compare_reports():
     with pytest.raises(ValueError, match="same labels"):
         mlbalance.compare_reports({"a": mlbalance.evaluation_report(y, s),
                                    "b": mlbalance.evaluation_report(y[:, :2], s[:, :2])})
+
+
+# ================================================================ trust (issue #16)
+@pytest.mark.parametrize("thresholds, match", [
+    (float("nan"), "thresholds must be finite; label 0 has nan"),
+    (float("inf"), "thresholds must be finite"),
+    ([0.5, np.nan, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], "label 1 has nan"),
+    (1.5, r"thresholds for label 0 is 1.5, outside \[0, 1\], but the scores are probabilities"),
+    ([0.5, 0.5, -0.1, 0.5, 0.5, 0.5, 0.5, 0.5], "label 2 is -0.1, outside"),
+    (True, "Expected thresholds to be a finite number"),
+    ("0.5", "'tune'"),
+    (["0.5"] * 8, "not numbers"),
+    ([0.5, 0.5], "Expected thresholds to be a number or 8 values, one per label"),
+])
+def test_thresholds_must_be_finite_and_in_0_1_on_probabilities(thresholds, match):
+    y, s = make_data(60, 8)
+    with pytest.raises(ValueError, match=match):
+        mlbalance.evaluation_report(y, s, thresholds)
+
+
+def test_a_nan_threshold_used_to_give_every_f1_as_0():
+    y, s = make_data(60, 8)
+    with pytest.raises(ValueError, match="finite"):
+        mlbalance.evaluation_report(y, s, float("nan"))  # before: a report with every F1 at 0
+
+
+def test_logit_scores_accept_any_finite_threshold():
+    y, s = make_data(200, 4, seed=3)
+    logits = np.log(np.clip(s, 1e-3, 1 - 1e-3) / (1 - np.clip(s, 1e-3, 1 - 1e-3)))
+    r = mlbalance.evaluation_report(y, logits, [-1.0, 0.0, 1.5, 3.0])
+    pred = logits >= np.array([-1.0, 0.0, 1.5, 3.0])
+    assert r.labels[2]["f1"] == pytest.approx(f1_score(y[:, 2], pred[:, 2]), abs=1e-6)
+    tuned = quiet_tune(y, logits, fallback=-2.0, min_positives=60)
+    assert np.isfinite(tuned.thresholds).all() and -2.0 in tuned.thresholds
+    assert tuned.apply(logits).shape == logits.shape
+
+
+def test_tuned_thresholds_from_logits_are_refused_on_probabilities():
+    y, s = make_data(300, 3, seed=4)
+    logits = 8 * s - 4
+    tuned = mlbalance.tune_thresholds(y[:, :2], logits[:, :2])
+    assert (np.abs(tuned.thresholds) > 1).any()
+    with pytest.raises(ValueError, match="scores are probabilities"):
+        tuned.apply(s[:, :2])
+    with pytest.raises(ValueError, match="scores are probabilities"):
+        mlbalance.evaluation_report(y[:, :2], s[:, :2], tuned)
+
+
+def test_tuned_thresholds_of_the_wrong_length_are_a_clear_error():
+    y, s = make_data(120, 4, seed=8)
+    tuned = quiet_tune(y[:, :3], s[:, :3])
+    with pytest.raises(ValueError, match=r"TunedThresholds for 3 label\(s\), but y_true has 4"):
+        mlbalance.evaluation_report(y, s, tuned)  # was an IndexError
+    with pytest.raises(ValueError, match=r"y_score has shape \(120, 4\), but these thresholds are for 3 label"):
+        tuned.apply(s)  # was a NumPy broadcasting error
+    with pytest.raises(ValueError, match=r"y_score has shape \(3,\)"):
+        tuned.apply(s[0, :3])
+    named = quiet_tune(y, s, label_names=list("abcd"))
+    with pytest.raises(ValueError, match="column 0 is 'a' in the TunedThresholds but 'w' in y_true"):
+        mlbalance.evaluation_report(y, s, named, label_names=list("wxyz"))
+    assert mlbalance.evaluation_report(y, s, named).labels[0]["threshold"] == named.thresholds[0]
+
+
+def quiet_tune(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return mlbalance.tune_thresholds(*args, **kwargs)
+
+
+def test_tune_thresholds_fallback_is_checked_like_a_threshold():
+    y, s = make_data(80, 3, seed=9)
+    for fallback in (1.5, -0.5):
+        with pytest.raises(ValueError, match=rf"fallback to be in \[0, 1\].*Received: fallback={fallback}"):
+            quiet_tune(y, s, fallback=fallback)
+    for fallback in (float("inf"), True, "0.5"):
+        with pytest.raises(ValueError, match="Expected fallback to be a finite number"):
+            quiet_tune(y, s, fallback=fallback)
+    assert quiet_tune(y, s * 10 - 5, fallback=2.0, min_positives=1000).thresholds.tolist() == [2.0] * 3
+
+
+def test_tuned_thresholds_must_be_finite_numbers():
+    from mlbalance.thresholds import TunedThresholds
+    with pytest.raises(ValueError, match="label 1 .* has nan"):
+        TunedThresholds(np.array([0.3, np.nan]), np.array([1.0, 1.0]), (), 0.5, 5, "f1", 1.0, ("a", "b"))
+    with pytest.raises(ValueError, match="not numbers"):
+        TunedThresholds(np.array(["0.3", "0.5"]), np.array([1.0, 1.0]), (), 0.5, 5, "f1", 1.0, ("a", "b"))
+    t = TunedThresholds([0, 1], [1.0, 1.0], (), 0.5, 5, "f1", 1.0, ("a", "b"))
+    assert t.thresholds.dtype == np.float64 and t.apply([[0.5, 0.5]]).tolist() == [[1, 0]]
+
+
+def test_everything_masked_gives_stated_undefined_figures():
+    y = np.full((4, 2), -1)
+    r = mlbalance.evaluation_report(y, np.full((4, 2), 0.7), mask_value=-1)  # was a ZeroDivisionError
+    o = r.overall
+    assert o["hamming_loss"] is None and o["samples_f1"] is None and o["subset_accuracy"] is None
+    assert o["micro_f1"] is None and o["macro_f1"] is None and o["labels_with_support"] == 0
+    assert "hamming loss -" in r.to_text() and "nan" not in r.to_json() + r.to_markdown() + r.to_text()
+
+
+def test_fully_masked_rows_are_left_out_of_the_row_measures():
+    y, s = make_data(200, 4, seed=10)
+    masked = y.copy()
+    masked[:50] = -1  # rows 0-49 have no observed entry
+    pred = (s >= 0.5).astype(int)
+    r = mlbalance.evaluation_report(masked, s, 0.5, mask_value=-1)
+    # Before, each fully masked row counted as a perfect row (F1 1, exactly right).
+    assert r.overall["samples_f1"] == pytest.approx(f1_score(y[50:], pred[50:], average="samples", zero_division=1),
+                                                    abs=1e-6)
+    assert r.overall["subset_accuracy"] == pytest.approx(np.mean((y[50:] == pred[50:]).all(axis=1)), abs=1e-6)
+    assert r.overall["hamming_loss"] == pytest.approx(hamming_loss(y[50:], pred[50:]), abs=1e-6)
+
+
+HOSTILE = ["<script>alert(1)</script>", "a|b", "\x1b[2J\x1b]0;pwned\x07red", "line\nbreak"]
+
+
+def test_names_are_escaped_in_markdown_and_stripped_in_text():
+    y, s = make_data(100, 4, seed=11)
+    r = mlbalance.evaluation_report(y, s, label_names=HOSTILE, name="<img src=x onerror=alert(1)>|run")
+    c = mlbalance.compare_reports({"<b>bce</b>": r, "\x1b[31mfocal": r})
+    for md in (r.to_markdown(), c.to_markdown()):
+        assert "<script>" not in md and "<img" not in md and "<b>" not in md and "\x1b" not in md
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "| a\\|b |" in md
+        assert_tables_keep_their_columns(md)
+    for text in (r.to_text(), str(r), c.to_text(), str(c)):
+        assert "\x1b" not in text and "\x07" not in text and "\nbreak" not in text
+    assert "line break" in r.to_text() and "focal" in c.to_text()
+    for page in (r.to_html(), c.to_html()):
+        assert "<script>" not in page and "<img" not in page and "<b>bce" not in page
+        assert "&lt;script&gt;" in page
+    assert json.loads(r.to_json())["labels"][0]["name"] == HOSTILE[0]  # JSON keeps the name exactly
+
+
+def test_markdown_tables_keep_their_columns_with_pipes_in_names():
+    y, s = make_data(50, 2, seed=12)
+    assert_tables_keep_their_columns(mlbalance.evaluation_report(y, s, label_names=["x|y", "z\\|w"]).to_markdown())
+
+
+def assert_tables_keep_their_columns(md):
+    """Every row of every Markdown table has as many cells as the table's header."""
+    tables, current = [], []
+    for line in md.splitlines() + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    assert tables
+    for table in tables:
+        widths = {len(_split_cells(row)) for row in table}
+        assert len(widths) == 1, table
+
+
+def _split_cells(row):
+    """A GFM table row's cells: split on | not escaped by a backslash."""
+    cells, cell, k = [], "", 1
+    while k < len(row):
+        if row[k] == "\\" and k + 1 < len(row):
+            cell += row[k:k + 2]
+            k += 2
+            continue
+        if row[k] == "|":
+            cells.append(cell)
+            cell = ""
+        else:
+            cell += row[k]
+        k += 1
+    return cells
+
+
+def test_json_never_holds_nan_even_for_degenerate_input():
+    cases = [(np.zeros((5, 3), int), np.zeros((5, 3))), (np.ones((5, 3), int), np.ones((5, 3))),
+             (np.full((5, 3), -1), np.full((5, 3), 0.5))]
+    for y, s in cases:
+        r = mlbalance.evaluation_report(y, s, mask_value=-1)
+        for text in (r.to_json(), mlbalance.compare_reports({"a": r, "b": r}).to_json()):
+            json.loads(text)  # allow_nan=False would have raised
+            assert "NaN" not in text and "Infinity" not in text
+
+
+def test_save_chooses_the_format_by_extension_and_writes_atomically(tmp_path, monkeypatch):
+    y, s = make_data(50, 3, seed=13)
+    r = mlbalance.evaluation_report(y, s)
+    c = mlbalance.compare_reports({"a": r})
+    for report in (r, c):
+        for ext, start in ((".html", "<!DOCTYPE html>"), (".md", "# "), (".JSON", "{")):
+            path = tmp_path / f"out{ext}"
+            assert report.save(path) == path.read_text() and path.read_text().startswith(start)
+        with pytest.raises(ValueError, match=r"Expected path to end in .html, .json or .md.*'out.txt'"):
+            report.save("out.txt")
+    from mlbalance.report import _save_by_extension
+    assert _save_by_extension(r, tmp_path / "w.md") == (tmp_path / "w.md").read_text()
+    # A failure while writing leaves the previous file as it was (before: truncated, half-written).
+    path = tmp_path / "keep.md"
+    path.write_text("previous")
+
+    def fail(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("mlbalance._files.os.fsync", fail)
+    with pytest.raises(OSError, match="keep.md"):
+        r.save(path)
+    assert path.read_text() == "previous" and sorted(p.name for p in tmp_path.iterdir()).count("keep.md") == 1
+    with pytest.raises(OSError):
+        r.to_html(tmp_path / "keep.md")
+    assert path.read_text() == "previous"
+
+
+def test_compare_reports_needs_string_run_names():
+    r = mlbalance.evaluation_report([[1], [0]], [[0.9], [0.1]])
+    with pytest.raises(ValueError, match=r"name \(str\): EvaluationReport.*Received: 1: EvaluationReport"):
+        mlbalance.compare_reports({1: r})
+    with pytest.raises(ValueError, match="Received: 'a': dict"):
+        mlbalance.compare_reports({"a": r.to_dict()})

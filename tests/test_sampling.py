@@ -87,3 +87,24 @@ def test_cli_resample(capsys, tmp_path):
     printed = capsys.readouterr().out
     assert "MeanIR" in printed and "before" in printed and "after" in printed
     assert len(out.read_text().split()) > 6790
+
+
+# ================================================================ clear errors, no traceback (issue #16)
+def test_ml_ros_without_any_positive_returns_each_row_once_with_a_warning():
+    with pytest.warns(UserWarning, match="no label has a positive"):
+        idx = mlbalance.resample_indices(np.zeros((5, 2), int), "ml_ros", random_state=0, shuffle=False)
+    assert idx.tolist() == [0, 1, 2, 3, 4]  # was a NumPy "zero-size array" error
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "ml_ros", "percentage": float("inf")}, "percentage=inf"),  # was an OverflowError
+    ({"method": "ml_ros", "percentage": 0}, "percentage to be a finite number > 0"),
+    ({"threshold": 0.0}, r"threshold to be a finite number in \(0, 1\]. Received: threshold=0.0"),
+    ({"threshold": -1}, "threshold=-1"),
+    ({"threshold": float("nan")}, "threshold=nan"),
+    ({"method": "oversample"}, "Expected method to be one of"),
+    ({"shuffle": "no"}, "shuffle='no'"),
+])
+def test_resample_arguments_are_checked(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        mlbalance.resample_indices(np.array([[1, 0], [0, 1], [1, 1]]), random_state=0, **kwargs)

@@ -1,5 +1,7 @@
 """Stratified splitting: invariants, guarantees, scikit-learn contract, parity with iterative-stratification."""
 
+import json
+import re
 import warnings
 
 import numpy as np
@@ -9,7 +11,15 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit, cross_val_score, cross_validate
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    RepeatedKFold,
+    ShuffleSplit,
+    cross_val_score,
+    cross_validate,
+    train_test_split,
+)
 from sklearn.neighbors import KNeighborsClassifier
 
 import mlbalance
@@ -319,3 +329,140 @@ def test_order_2_improves_label_pair_distribution():
               for s in range(3)]
         lpd[order] = np.mean([q.lpd for q in qs])
     assert lpd[2] < lpd[1]
+
+
+# ================================================================ scikit-learn's argument contract (issue #16)
+_SIZE = st.one_of(st.none(), st.integers(-2, 14), st.floats(-0.25, 1.25, allow_nan=False),
+                  st.sampled_from([0.0, 1.0, 0.5, 0.95, 0.05, True, "0.5", np.float32(0.3), np.int64(3), np.uint8(3),
+                                   float("nan"), float("inf")]))
+
+
+def sklearn_sizes(n, test_size, train_size, how):
+    """(n_train, n_test) from scikit-learn's public splitters, or "raises"."""
+    try:
+        if how == "shuffle_split":
+            train, test = next(ShuffleSplit(1, test_size=test_size, train_size=train_size).split(np.zeros(n)))
+        else:
+            train, test = train_test_split(np.arange(n), test_size=test_size, train_size=train_size, random_state=0)
+    except (ValueError, TypeError):
+        return "raises"
+    return len(train), len(test)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(2, 12), _SIZE, _SIZE, st.sampled_from(["shuffle_split", "train_test_split"]))
+def test_sizes_are_scikit_learns_or_both_raise(n, test_size, train_size, how):
+    if how == "train_test_split" and np.float32 in (type(test_size), type(train_size)):
+        how = "shuffle_split"  # train_test_split's parameter check refuses np.float32; ShuffleSplit (and mlbalance) accept it
+    y = np.eye(2, dtype=int)[np.arange(n) % 2]
+    expected = sklearn_sizes(n, test_size, train_size, how)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            if how == "shuffle_split":
+                (train, test), = MultilabelStratifiedShuffleSplit(
+                    1, test_size=test_size, train_size=train_size, random_state=0).split(None, y)
+            else:
+                train, test = mlbalance.multilabel_train_test_split(np.arange(n), y=y, test_size=test_size,
+                                                                    train_size=train_size, random_state=0)
+        got = (len(train), len(test))
+    except ValueError as err:
+        assert "Traceback" not in str(err)
+        got = "raises"
+    assert got == expected
+
+
+def test_float_sizes_summing_past_1_raise_as_in_scikit_learn():
+    y = np.eye(2, dtype=int)[np.arange(10) % 2]
+    with pytest.raises(ValueError, match="The sum of test_size and train_size"):
+        train_test_split(np.arange(10), test_size=0.1, train_size=0.95)
+    with pytest.raises(ValueError, match=r"test_size \+ train_size = 0.1 \+ 0.95 = 1.05 is more than 1"):
+        mlbalance.multilabel_train_test_split(y, y=y, test_size=0.1, train_size=0.95)  # was (9, 1)
+    with pytest.raises(ValueError, match=r"test_size \+ train_size = 0.1 \+ 0.95"):
+        MultilabelStratifiedShuffleSplit(test_size=0.1, train_size=0.95)  # at construction
+    with pytest.raises(ValueError, match=r"test_size \+ val_size = 0.5 \+ 0.6"):
+        mlbalance.train_val_test_split(y, y=y, val_size=0.6, test_size=0.5)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: MultilabelStratifiedKFold(2.0), "Expected n_splits to be an integer >= 2. Received: n_splits=2.0"),
+    (lambda: MultilabelStratifiedKFold(1), "n_splits=1"),
+    (lambda: MultilabelStratifiedKFold(True), "n_splits=True"),
+    (lambda: MultilabelStratifiedKFold(3, shuffle="yes"), "Expected shuffle to be True or False. Received: shuffle='yes'"),
+    (lambda: MultilabelStratifiedKFold(3, shuffle=1), "shuffle=1"),
+    (lambda: MultilabelStratifiedKFold(3, order=3), "order=3"),
+    (lambda: MultilabelStratifiedKFold(3, order=True), "order=True"),
+    (lambda: RepeatedMultilabelStratifiedKFold(n_repeats=0), "Expected n_repeats to be an integer >= 1"),
+    (lambda: RepeatedMultilabelStratifiedKFold(n_repeats=2.5), "n_repeats=2.5"),
+    (lambda: RepeatedMultilabelStratifiedKFold(n_splits=1), "n_splits=1"),
+    (lambda: RepeatedMultilabelStratifiedKFold(order=0), "order=0"),
+    (lambda: MultilabelStratifiedShuffleSplit(0), "Expected n_splits to be an integer >= 1"),
+    (lambda: MultilabelStratifiedShuffleSplit(2.0), "n_splits=2.0"),
+    (lambda: MultilabelStratifiedShuffleSplit(test_size="0.2"), "test_size='0.2'"),
+    (lambda: MultilabelStratifiedShuffleSplit(train_size=-3), "train_size=-3"),
+    (lambda: MultilabelStratifiedShuffleSplit(order="2"), "order='2'"),
+    (lambda: MultilabelStratifiedGroupKFold(1), "n_splits=1"),
+    (lambda: MultilabelStratifiedGroupKFold(3, shuffle=None), "shuffle=None"),
+])
+def test_constructors_check_their_arguments_as_scikit_learn_does(make, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        make()
+
+
+def test_scikit_learn_refuses_the_same_constructor_arguments():
+    # The reference: KFold and RepeatedKFold raise in __init__ (shuffle as TypeError; mlbalance
+    # raises ValueError for every argument error).
+    for kwargs in [{"n_splits": 2.0}, {"n_splits": 1}]:
+        with pytest.raises(ValueError):
+            KFold(**kwargs)
+    with pytest.raises(TypeError):
+        KFold(3, shuffle="yes")
+    for n_repeats in (0, 2.5):
+        with pytest.raises(ValueError):
+            RepeatedKFold(n_repeats=n_repeats)
+
+
+def test_random_state_without_shuffle_is_allowed_and_unused():
+    y = random_labels(40, 3, 0.3, 1)
+    a = quiet(MultilabelStratifiedKFold(4, random_state=0).fold_assignment, None, y)
+    b = quiet(MultilabelStratifiedKFold(4, random_state=1).fold_assignment, None, y)
+    assert a.tolist() == b.tolist() == quiet(MultilabelStratifiedKFold(4).fold_assignment, None, y).tolist()
+
+
+def test_split_time_checks_still_catch_attributes_changed_after_construction():
+    cv = MultilabelStratifiedKFold(3)
+    cv.shuffle = "no"
+    with pytest.raises(ValueError, match="shuffle='no'"):
+        cv.fold_assignment(None, random_labels(30, 2, 0.3, 0))
+
+
+@pytest.mark.parametrize("folds, match", [
+    (np.array([0, 1, 0]), "folds has 3 part ids but y has 4 rows"),
+    (np.array([0, -1, 0, 1]), "negative part id: row 1 has -1"),
+    (np.array([0.0, 0.5, 0.0, 1.0]), "hold integers. Received: 0.5 at position 1"),
+    (np.array([True, False, True, False]), "hold integers"),
+    (np.array([0, 2, 0, 2]), "no row in part 1"),
+    ([], "folds is empty"),
+    ([(np.array([1, 2]), np.array([0, 9]))], "hold 9, outside the 4 rows"),
+    ([(np.array([1, 2]), np.array([0, -1]))], "hold -1, outside the 4 rows"),
+    ([(np.array([1, 2]), np.array([0.5]))], "test indices of pair 0 to hold integers"),
+    ([(np.array([1, 2, 3]), np.array([], dtype=int))], "test set of pair 0 is empty"),
+    ([(np.array([1, 2]), np.array([0, 0]))], "holds row 0 more than once"),
+    ([(np.array([0, 2]), np.array([0, 1]))], "Row 0 is in both the train and the test set of pair 0"),
+    ([(np.array([2, 3]), np.array([0, 1])), (np.array([3]), np.array([1, 2]))],
+     "Row 1 is in the test sets of pairs 0 and 1"),
+    ([np.array([0, 1])], "Expected folds to be \\(train, test\\) index pairs; item 0"),
+])
+def test_split_quality_refuses_bad_folds_with_a_clear_error(folds, match):
+    y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+    with pytest.raises(ValueError, match=match):
+        mlbalance.split_quality(y, folds)
+
+
+def test_split_quality_accepts_part_ids_as_a_list_and_checks_target_sizes():
+    y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+    assert str(mlbalance.split_quality(y, [0, 1, 0, 1])) == str(mlbalance.split_quality(y, np.array([0, 1, 0, 1])))
+    assert mlbalance.split_quality(y, [0, 1, 0, 1], target_sizes=[3, 1]).ed == 1.0
+    with pytest.raises(ValueError, match="target_sizes to be 2 finite numbers"):
+        mlbalance.split_quality(y, [0, 1, 0, 1], target_sizes=[1, 1, 2])
+    assert json.loads(json.dumps(mlbalance.split_quality(y, [0, 1, 0, 1]).to_dict(), allow_nan=False))["FZ"] == 0

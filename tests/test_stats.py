@@ -1,5 +1,6 @@
 """Imbalance measures against a direct, loop-by-loop reading of Charte et al. (2015)."""
 
+import json
 import math
 
 import numpy as np
@@ -100,3 +101,30 @@ def test_summary_to_dict_json_and_text():
 def test_all_negative_matrix_gives_nan_ratios_not_errors():
     s = mlbalance.imbalance_summary(np.zeros((3, 2), dtype=int))
     assert math.isnan(s.mean_ir) and s.zero_positive_labels == (0, 1) and s.scumble == 0.0
+
+
+# ================================================================ undefined, never NaN (issue #16)
+def test_all_zero_labels_read_undefined_in_text_and_null_in_json():
+    s = mlbalance.imbalance_summary(np.zeros((3, 2), dtype=int))
+    text = s.to_text()
+    assert "MeanIR undefined, MaxIR undefined, CVIR undefined" in text and "nan" not in text.lower()
+    overall = json.loads(s.to_json())["overall"]
+    assert overall["mean_ir"] is None and overall["max_ir"] is None and overall["cvir"] is None
+    assert math.isnan(s.cvir)  # was 0.0: no label has a positive, so there is no IR to vary
+
+
+def test_zero_positive_and_all_masked_labels_are_undefined_not_inf_or_nan():
+    s = mlbalance.imbalance_summary([[1, -1, 0], [0, -1, 0]], mask_value=-1)
+    lines = s.to_text().splitlines()
+    assert "inf" not in s.to_text() and "nan" not in s.to_text()
+    assert lines[2].split()[4:6] == ["undefined", "undefined"]  # label 1: no observed entry, no positive
+    d = json.loads(s.to_json(indent=1))
+    assert [x["irlbl"] for x in d["labels"]] == [1.0, None, None] and d["labels"][1]["prevalence"] is None
+    with pytest.raises(ValueError, match="Out of range float"):
+        json.dumps({"x": float("nan")}, allow_nan=False)  # what to_json's allow_nan=False guards against
+
+
+def test_names_in_the_text_table_lose_control_characters():
+    s = mlbalance.imbalance_summary([[1, 0], [1, 1]], label_names=["\x1b[31mred\x1b[0m", "ok\x07"])
+    assert "\x1b" not in str(s) and "\x07" not in str(s) and "red" in str(s)
+    assert s.to_dict()["labels"][0]["name"] == "\x1b[31mred\x1b[0m"  # the data keeps the name exactly

@@ -195,3 +195,47 @@ def test_keras_class_weight_effect_matches_keras_own_conversion():
     assert "intended" in str(small) and small.to_dict()["labels"][2]["positives"] == 3
     with pytest.raises(TypeError, match="dict"):
         mlbalance.keras_class_weight_effect(y, [1, 2])
+
+
+# ================================================================ no silent wrong answer (issue #16)
+def test_sample_weights_normalize_with_all_zero_weights_is_an_error():
+    y = np.array([[1, 0], [0, 1]])
+    with pytest.raises(ValueError, match=r"normalize=True\): every row weight is 0"):
+        mlbalance.sample_weights(y, 0.0, neg_weight=0.0, normalize=True)  # was an array of NaN
+    with pytest.raises(ValueError, match="every row weight is 0"):
+        mlbalance.sample_weights(np.full((2, 2), -1), [1.0, 2.0], mask_value=-1, normalize=True)
+    assert mlbalance.sample_weights(y, 0.0, neg_weight=0.0).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("weights, match", [
+    (["2", "5"], r"pos_weight to be a number or one number per label \(2\).*dtype <U1"),
+    ([True, False], "dtype bool"),
+    ([np.nan, 1.0], "label 0 has nan"),
+    ([1.0, -np.inf], "label 1 has -inf"),
+])
+def test_sample_weights_refuse_text_bool_and_non_finite_weights(weights, match):
+    with pytest.raises(ValueError, match=match):
+        mlbalance.sample_weights([[1, 0], [0, 1]], weights)  # text was silently cast to numbers
+
+
+def test_normalize_must_be_a_bool():
+    with pytest.raises(ValueError, match="Expected normalize to be True or False. Received: normalize='yes'"):
+        mlbalance.positive_weights(Y, normalize="yes")
+    with pytest.raises(ValueError, match="normalize=1"):
+        mlbalance.sample_weights(Y, 1.0, normalize=1)
+
+
+def test_class_weight_effect_refuses_nan_weights_and_warns_on_keys_keras_never_uses():
+    y = [[1, 1], [0, 1]]
+    with pytest.raises(ValueError, match=r"class_weight\[1\]=nan"):
+        mlbalance.keras_class_weight_effect(y, {0: 1.0, 1: float("nan")})  # was NaN row weights
+    with pytest.warns(UserWarning, match=r"these keys are never used: \['cat', 5\]"):
+        e = mlbalance.keras_class_weight_effect(y, {"cat": 3.0, 5: 2.0, 1: 4.0})
+    assert e.row_weights.tolist() == [1.0, 4.0]
+
+
+def test_class_weight_effect_text_strips_control_characters_and_dict_has_no_nan():
+    e = mlbalance.keras_class_weight_effect([[1, 1], [0, 1]], {0: 1, 1: 5}, label_names=["\x1b[1mA", "B\r"])
+    assert "\x1b" not in e.to_text() and "\r" not in str(e) and " A " in e.to_text()
+    import json
+    json.dumps(e.to_dict(), allow_nan=False)  # nan (no negative rows of label 1) is None

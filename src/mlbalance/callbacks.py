@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from scipy.special import expit
 
+from ._files import check_output
 from ._keras import keras
-from .report import _save_by_extension, evaluation_report
+from ._validation import check_bool, check_int
+from .report import REPORT_EXTENSIONS, evaluation_report
 
 __all__ = ["PerLabelReport"]
 
@@ -25,6 +29,8 @@ class PerLabelReport(keras.callbacks.Callback):
     validation_data : tuple (x, y)
     every : int, default 1
     path : str, optional
+        Ending in ``.html``, ``.md`` or ``.json``; its directory must exist and be writable
+        (checked here, before training starts). Each file is written atomically.
     thresholds : float, array or "tune", default 0.5
     from_logits : bool, default False
         Apply a sigmoid to the model's outputs before evaluating.
@@ -52,10 +58,15 @@ class PerLabelReport(keras.callbacks.Callback):
         super().__init__()
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) < 2:
             raise ValueError("Expected validation_data=(x, y).")
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Expected every to be an integer >= 1. Received: every={every!r}")
-        if path is not None and not str(path).endswith((".html", ".md", ".json")):
-            raise ValueError(f"Expected path to end in .html, .md or .json. Received: path={path!r}")
+        check_int("every", every, low=1)
+        check_int("batch_size", batch_size, low=1)
+        check_bool("from_logits", from_logits)
+        check_bool("verbose", verbose)
+        if path is not None:
+            path = os.fspath(path)
+            if not path.lower().endswith(REPORT_EXTENSIONS):
+                raise ValueError(f"Expected path to end in .html, .md or .json. Received: path={path!r}")
+            check_output(path.replace("{epoch}", "1"), option="path")
         self.validation_data = validation_data
         self.every = every
         self.path = path
@@ -79,7 +90,7 @@ class PerLabelReport(keras.callbacks.Callback):
             logs["val_macro_f1"] = report.overall["macro_f1"]
             logs["val_micro_f1"] = report.overall["micro_f1"]
         if self.path is not None:
-            _save_by_extension(report, str(self.path).replace("{epoch}", str(epoch + 1)))
+            report.save(self.path.replace("{epoch}", str(epoch + 1)))
         if self.verbose:
             for line in report.summary():
                 print(f"epoch {epoch + 1}: {line}")

@@ -100,7 +100,7 @@ class LabelCounts:
         >>> mlbalance.label_counts([[1, 0]], label_names=["cat", "dog"]).describe_labels([1])
         "1 ('dog')"
         """
-        return _describe(indices, self.label_names)
+        return describe_labels(indices, self.label_names)
 
 
 @dataclass(frozen=True)
@@ -304,7 +304,15 @@ def default_label_names(n_labels: int) -> tuple:
     return tuple(str(i) for i in range(n_labels))
 
 
-def _describe(indices, names, limit=20) -> str:
+def describe_labels(indices, names, limit: int = 20) -> str:
+    """Label indices with their names for messages: ``3 ('cat'), 7 ('dog')`` (at most ``limit``).
+
+    Examples
+    --------
+    >>> from mlbalance.labels import describe_labels
+    >>> describe_labels([0, 2], ("0", "dog", "cat"))
+    "0, 2 ('cat')"
+    """
     indices = [int(i) for i in indices]
     parts = [f"{i} ({names[i]!r})" if names[i] != str(i) else str(i) for i in indices[:limit]]
     if len(indices) > limit:
@@ -319,6 +327,13 @@ def _where(row, col, names) -> str:
 def _check_names(label_names, n_labels) -> tuple:
     if label_names is None:
         return default_label_names(n_labels)
+    if isinstance(label_names, (str, bytes, set, frozenset, dict)) or not isinstance(
+            label_names, collections.abc.Iterable) or getattr(label_names, "ndim", 1) != 1:
+        kind = "unordered" if isinstance(label_names, (set, frozenset, dict)) else "not a sequence of names"
+        raise LabelFormatError(
+            f"Expected label_names to be a sequence of names (list, tuple or 1-D array), one per label column, "
+            f"in column order. Received: label_names={label_names!r} ({type(label_names).__name__}, {kind})."
+        )
     names = tuple(str(n) for n in label_names)
     if len(names) != n_labels:
         raise LabelFormatError(
@@ -515,7 +530,23 @@ def _as_label_lists(y, classes):
     rectangular = len({len(row) for row in y}) == 1 and not any(isinstance(row, (set, frozenset)) for row in y)
     if classes is None and not has_text and rectangular:
         return None  # nested list of numbers: a dense matrix
+    if classes is None and not has_text and not any(isinstance(row, (set, frozenset)) for row in y):
+        _refuse_ragged_binary_rows(y)
     return y
+
+
+def _refuse_ragged_binary_rows(rows) -> None:
+    """Rows of numbers of different lengths, all 0/1: a broken matrix or label lists of ids 0 and 1?"""
+    if not all(_is_number(v) and v in (0, 1) for row in rows for v in row):
+        return  # integer ids other than 0/1 (e.g. [[0, 2], [1], []]): label lists
+    width = len(rows[0])
+    i = next(i for i, row in enumerate(rows) if len(row) != width)
+    raise LabelFormatError(
+        f"y is a nested list of 0/1 values whose rows have different lengths: row 0 has {width} value(s) but "
+        f"row {i} has {len(rows[i])}. As a 0/1 matrix every row needs one value per label; fix row {i}. "
+        "If the rows are label lists of integer ids (row i lists the labels it holds), pass classes=[...] "
+        "(e.g. classes=[0, 1]) to say so."
+    )
 
 
 def _from_label_lists(rows, label_names, classes, sep) -> LabelMatrix:

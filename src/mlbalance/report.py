@@ -9,7 +9,14 @@ runs side by side, with per-label differences.
 Conventions: a label's precision is undefined (``None``) when it is never predicted, recall
 when it has no positives, F1 when it has neither positives nor predictions. Macro averages
 are over labels **with support** (positives), and the report says how many were left out.
-Samples-F1 counts a row with no true and no predicted label as 1 (perfect agreement).
+Samples-F1 counts a row with no true and no predicted label as 1 (perfect agreement); rows
+with no observed entry (all masked) are left out of samples-F1 and subset accuracy. A figure
+that is undefined is ``None`` in ``to_dict()`` / JSON and ``-`` in text, Markdown and HTML;
+no output ever holds NaN.
+
+Names are shown safely: ``to_text`` removes terminal control sequences, ``to_markdown``
+escapes HTML and ``|``, ``to_html`` escapes HTML. Files are written atomically (a reader
+never sees a half-written report).
 """
 
 from __future__ import annotations
@@ -25,9 +32,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _svg
+from ._files import write_text
 from ._ranking import average_precision, label_curve
-from .labels import as_label_matrix
-from .thresholds import TunedThresholds, check_scores, map_label_columns, tune_thresholds
+from ._text import markdown_text, terminal_text
+from ._validation import check_int
+from .labels import as_label_matrix, default_label_names
+from .thresholds import TunedThresholds, check_scores, check_thresholds, map_label_columns, tune_thresholds
 
 __all__ = ["ComparisonReport", "EvaluationReport", "compare_reports", "evaluation_report"]
 
@@ -92,7 +102,7 @@ class EvaluationReport:
         >>> mlbalance.evaluation_report([[1], [0]], [[0.9], [0.1]]).to_json()[:17]
         '{"name": "model",'
         """
-        return json.dumps(self.to_dict(), **kwargs)
+        return json.dumps(self.to_dict(), **{**kwargs, "allow_nan": False})
 
     def summary(self) -> list:
         """Plain-language lines on what happened (e.g. labels the model never predicts).
@@ -129,13 +139,14 @@ class EvaluationReport:
         model: 2 rows, 1 labels, thresholds 0.5
         """
         s = self.settings
-        lines = [f"{self.name}: {s['rows']} rows, {s['labels']} labels, thresholds {s['thresholds']}"]
-        width = max(5, *(len(x["name"]) for x in self.labels))
+        lines = [f"{terminal_text(self.name)}: {s['rows']} rows, {s['labels']} labels, thresholds {s['thresholds']}"]
+        names = [terminal_text(x["name"]) for x in self.labels]
+        width = max(5, *(len(n) for n in names))
         extra = "train  " if s["train_support"] else ""
         lines.append(f"{'label':>{width}}  {extra}support  precision  recall     F1     AP    AUC  threshold")
-        for x in self.labels:
+        for name, x in zip(names, self.labels):
             train = f"{x['train_support']:>5}  " if s["train_support"] else ""
-            lines.append(f"{x['name']:>{width}}  {train}{x['support']:>7}  {_fmt(x['precision']):>9}  "
+            lines.append(f"{name:>{width}}  {train}{x['support']:>7}  {_fmt(x['precision']):>9}  "
                          f"{_fmt(x['recall']):>6}  {_fmt(x['f1']):>5}  {_fmt(x['average_precision']):>5}  "
                          f"{_fmt(x['roc_auc']):>5}  {x['threshold']:>9.4g}")
         o = self.overall
@@ -145,10 +156,10 @@ class EvaluationReport:
             f"samples {_fmt(o['samples_f1'])}",
             f"hamming loss {_fmt(o['hamming_loss'])}, subset accuracy {_fmt(o['subset_accuracy'])}, "
             f"LRAP {_fmt(o['label_ranking_average_precision'])}, coverage error {_fmt(o['coverage_error'])}",
-            "rarest labels: " + ", ".join(f"{self.labels[j]['name']} (support {self.labels[j]['support']}, "
+            "rarest labels: " + ", ".join(f"{names[j]} (support {self.labels[j]['support']}, "
                                           f"F1 {_fmt(self.labels[j]['f1'])})" for j in self.rare),
         ]
-        lines += self.summary()
+        lines += [terminal_text(line) for line in self.summary()]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -164,16 +175,16 @@ class EvaluationReport:
         '# Evaluation report: model'
         """
         o = self.overall
-        lines = [f"# Evaluation report: {self.name}", "",
+        lines = [f"# Evaluation report: {markdown_text(self.name)}", "",
                  f"{self.settings['rows']} rows, {self.settings['labels']} labels; thresholds: "
                  f"{self.settings['thresholds']}.", "",
                  "| measure | value |", "| --- | --- |"]
         lines += [f"| {key.replace('_', ' ')} | {_fmt(value)} |" for key, value in o.items()]
-        lines += ["", *[f"- {line}" for line in self.summary()], "",
+        lines += ["", *[f"- {markdown_text(line)}" for line in self.summary()], "",
                   "| label | support | precision | recall | F1 | AP | ROC-AUC | threshold |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {x['name']} | {x['support']} | {_fmt(x['precision'])} | {_fmt(x['recall'])} | {_fmt(x['f1'])} "
-                  f"| {_fmt(x['average_precision'])} | {_fmt(x['roc_auc'])} | {x['threshold']:.4g} |"
+        lines += [f"| {markdown_text(x['name'])} | {x['support']} | {_fmt(x['precision'])} | {_fmt(x['recall'])} "
+                  f"| {_fmt(x['f1'])} | {_fmt(x['average_precision'])} | {_fmt(x['roc_auc'])} | {x['threshold']:.4g} |"
                   for x in self.labels]
         return "\n".join(lines) + "\n"
 
@@ -190,7 +201,35 @@ class EvaluationReport:
         >>> page.startswith("<!DOCTYPE html>") and "<svg" in page
         True
         """
-        return _write(path, _svg.page(f"Evaluation report: {self.name}", _report_body(self)))
+        return write_text(path, _svg.page(f"Evaluation report: {self.name}", _report_body(self)))
+
+    def save(self, path) -> str:
+        """Write the report to ``path`` atomically, as HTML, JSON or Markdown by its extension.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Ending in ``.html``, ``.json`` or ``.md`` (any case).
+
+        Returns
+        -------
+        str
+            The text written.
+
+        Raises
+        ------
+        ValueError
+            For any other extension.
+
+        Examples
+        --------
+        >>> import os, tempfile, mlbalance
+        >>> path = os.path.join(tempfile.mkdtemp(), "report.md")
+        >>> text = mlbalance.evaluation_report([[1], [0]], [[0.9], [0.1]]).save(path)
+        >>> open(path).read() == text and text.startswith("# Evaluation report")
+        True
+        """
+        return _save(self, path)
 
 
 def _fmt(x):
@@ -199,21 +238,21 @@ def _fmt(x):
     return str(x) if isinstance(x, (int, np.integer)) else f"{x:.3f}"
 
 
-def _write(path, text):
-    if path is not None:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    return text
+REPORT_EXTENSIONS = (".html", ".json", ".md")
+
+
+def _save(report, path):
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext not in REPORT_EXTENSIONS:
+        raise ValueError(f"Expected path to end in .html, .json or .md (the format is chosen by the extension). "
+                         f"Received: path={os.fspath(path)!r}")
+    render = {".html": report.to_html, ".json": lambda: report.to_json(indent=2), ".md": report.to_markdown}[ext]
+    return write_text(path, render())
 
 
 def _save_by_extension(report, path):
-    """Write a report (evaluation or comparison) as HTML, JSON or Markdown, chosen by ``path``'s extension.
-
-    The callers check the extension first, with their own error message.
-    """
-    ext = os.path.splitext(str(path))[1].lower()
-    render = {".html": report.to_html, ".json": lambda: report.to_json(indent=2), ".md": report.to_markdown}[ext]
-    return _write(path, render())
+    """``report.save(path)``: kept for callers of the old helper (the CLI); to be removed."""
+    return report.save(path)
 
 
 def _report_body(report):
@@ -249,14 +288,23 @@ def _resolve_thresholds(thresholds, m, scores):
             tuned = tune_thresholds(m, scores)
         return tuned.thresholds, "tuned on these rows (optimistic)"
     if isinstance(thresholds, TunedThresholds):
-        return np.asarray(thresholds.thresholds, dtype=np.float64), "tuned per label"
-    arr = np.asarray(thresholds, dtype=np.float64)
-    if arr.ndim == 0:
-        return np.full(m.n_labels, float(arr)), f"{float(arr):g}"
-    if arr.shape != (m.n_labels,) or not np.all(np.isfinite(arr)):
-        raise ValueError(f"thresholds must be a number or {m.n_labels} finite values, one per label. "
-                         f"Received: shape {arr.shape}.")
-    return arr, "per label"
+        _check_tuned_labels(thresholds, m)
+        return check_thresholds(thresholds.thresholds, m.n_labels, scores, label_names=m.label_names), "tuned per label"
+    arr = check_thresholds(thresholds, m.n_labels, scores, label_names=m.label_names)
+    return arr, (f"{float(arr[0]):g}" if np.ndim(thresholds) == 0 else "per label")
+
+
+def _check_tuned_labels(tuned, m):
+    """TunedThresholds must be for these labels: same count and, where both are named, the same names."""
+    if len(tuned) != m.n_labels:
+        raise ValueError(f"thresholds is a TunedThresholds for {len(tuned)} label(s), but y_true has {m.n_labels}. "
+                         "Tune the thresholds on scores with the same label columns, in the same order.")
+    defaults = default_label_names(m.n_labels)
+    if tuned.label_names != defaults and m.label_names != defaults and tuned.label_names != m.label_names:
+        j = next(j for j, (a, b) in enumerate(zip(tuned.label_names, m.label_names)) if a != b)
+        raise ValueError(f"thresholds were tuned for other labels: column {j} is {tuned.label_names[j]!r} in the "
+                         f"TunedThresholds but {m.label_names[j]!r} in y_true. Use thresholds tuned on these labels, "
+                         "in this column order.")
 
 
 def evaluation_report(y_true, y_score, thresholds=0.5, label_names=None, y_train=None, *, name="model",
@@ -267,9 +315,12 @@ def evaluation_report(y_true, y_score, thresholds=0.5, label_names=None, y_train
     ----------
     y_true : label input (dense, sparse, DataFrame, label lists)
     y_score : array of shape (n_samples, n_labels)
-        Probabilities (or any scores matching ``thresholds``).
+        Finite probabilities (or logits, with thresholds in logit units).
     thresholds : float, array of shape (n_labels,), TunedThresholds or "tune", default 0.5
-        "tune" tunes on these same rows (the report says it is optimistic).
+        Finite numbers; when the scores are probabilities (all in [0, 1]) they must be in
+        [0, 1] too (see :func:`mlbalance.thresholds.check_thresholds`). A TunedThresholds must
+        be for the same labels. "tune" tunes on these same rows (the report says it is
+        optimistic).
     label_names : sequence of str, optional
     y_train : label input, optional
         Training labels, to show each label's training support.
@@ -295,6 +346,10 @@ def evaluation_report(y_true, y_score, thresholds=0.5, label_names=None, y_train
     >>> r.overall["macro_f1"], r.overall["labels_without_support"]
     (0.833333, 1)
     """
+    if not isinstance(name, str):
+        raise ValueError(f"Expected name to be a string. Received: name={name!r}")
+    check_int("n_rare", n_rare, low=0)
+    check_int("n_curves", n_curves, low=0)
     m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
     scores = check_scores(y_score, m.n_samples, m.n_labels)
     t, how = _resolve_thresholds(thresholds, m, scores)
@@ -356,14 +411,14 @@ def _aggregates(m, scores, thresholds, labels):
     support = np.array([x["support"] for x in supported], dtype=float)
     f1 = np.array([x["f1"] for x in supported], dtype=float)
     observed = int(m.counts().observed.sum())
-    samples_f1, subset = _row_measures(m, scores, thresholds)
+    samples_f1, subset = _row_measures(m, scores, thresholds)  # None when every row is fully masked
     lrap, coverage = (None, None) if m.missing is not None else _ranking_measures(m, scores)
     return {
         "micro_f1": _num(_ratio(2 * tp, 2 * tp + fp + fn)),
         "macro_f1": _num(f1.mean()) if f1.size else None,
         "weighted_f1": _num((f1 * support).sum() / support.sum()) if f1.size else None,
         "samples_f1": _num(samples_f1),
-        "hamming_loss": _num((fp + fn) / observed),
+        "hamming_loss": _num(_ratio(fp + fn, observed)),
         "subset_accuracy": _num(subset),
         "label_ranking_average_precision": _num(lrap),
         "coverage_error": _num(coverage),
@@ -395,12 +450,14 @@ def _map_row_blocks(m, scores, fn):
 
 
 def _row_measures(m, scores, thresholds):
+    """Samples-F1 and subset accuracy over the rows with at least one observed entry (None if there are none)."""
     results = _map_row_blocks(m, scores, lambda block, s, missing: _row_block_measures(block, s, missing, thresholds))
-    return sum(r[0] for r in results) / m.n_samples, sum(r[1] for r in results) / m.n_samples
+    rows = sum(r[2] for r in results)
+    return _ratio(sum(r[0] for r in results), rows), _ratio(sum(r[1] for r in results), rows)
 
 
 def _row_block_measures(block, s, missing, thresholds):
-    """Sum of samples-F1 and count of exactly right rows in one block."""
+    """Sum of samples-F1, count of exactly right rows and count of rows with an observed entry, in one block."""
     predicted = s >= thresholds
     if missing is not None:
         predicted &= ~missing
@@ -410,8 +467,10 @@ def _row_block_measures(block, s, missing, thresholds):
     hits = predicted[rows, block.indices]
     n_both = np.bincount(rows[hits], minlength=block.shape[0])
     denominator = n_true + n_pred
-    f1_sum = float(np.where(denominator > 0, 2 * n_both / np.maximum(denominator, 1), 1.0).sum())
-    return f1_sum, int(np.count_nonzero((n_both == n_true) & (n_both == n_pred)))
+    seen = np.ones(block.shape[0], dtype=bool) if missing is None else ~missing.all(axis=1)
+    f1 = np.where(denominator > 0, 2 * n_both / np.maximum(denominator, 1), 1.0)
+    exact = (n_both == n_true) & (n_both == n_pred)
+    return float(f1[seen].sum()), int(np.count_nonzero(exact & seen)), int(np.count_nonzero(seen))
 
 
 def _ranking_measures(m, scores):
@@ -498,7 +557,7 @@ class ComparisonReport:
         >>> mlbalance.compare_reports({"a": r}).to_json()[:9]
         '{"runs": '
         """
-        return json.dumps(self.to_dict(), **kwargs)
+        return json.dumps(self.to_dict(), **{**kwargs, "allow_nan": False})
 
     def to_text(self) -> str:
         """Terminal tables: aggregates per run, then per-label F1 per run.
@@ -512,22 +571,24 @@ class ComparisonReport:
         """
         d = self.to_dict()
         names = d["runs"]
-        width = max(8, *(len(n) for n in names))
+        shown = {n: terminal_text(n) for n in names}
+        width = max(8, *(len(shown[n]) for n in names))
         lines = [f"{'run':<{width}}  macro-F1  micro-F1  labels never predicted"]
         for n in names:
             o = d["overall"][n]
             never = sum(1 for x in self.reports[n].labels if x["support"] and not x["predicted_positives"])
-            lines.append(f"{n:<{width}}  {_fmt(o['macro_f1']):>8}  {_fmt(o['micro_f1']):>8}  "
+            lines.append(f"{shown[n]:<{width}}  {_fmt(o['macro_f1']):>8}  {_fmt(o['micro_f1']):>8}  "
                          f"{never:>3} of {o['labels_with_support']}")
         lines += ["", "per-label F1 (labels with test positives):"]
-        label_width = max(5, *(len(x["name"]) for x in d["labels"]))
-        lines.append(f"{'label':>{label_width}}  support  " + "  ".join(f"{n[:10]:>10}" for n in names))
-        for x in d["labels"]:
+        label_names = [terminal_text(x["name"]) for x in d["labels"]]
+        label_width = max(5, *(len(name) for name in label_names))
+        lines.append(f"{'label':>{label_width}}  support  " + "  ".join(f"{shown[n][:10]:>10}" for n in names))
+        for name, x in zip(label_names, d["labels"]):
             if x["support"]:
-                lines.append(f"{x['name']:>{label_width}}  {x['support']:>7}  "
+                lines.append(f"{name:>{label_width}}  {x['support']:>7}  "
                              + "  ".join(f"{_fmt(x['f1'][n]):>10}" for n in names))
         for n in names:
-            lines += [f"{n}: {line}" for line in d["summary"][n]]
+            lines += [f"{shown[n]}: {terminal_text(line)}" for line in d["summary"][n]]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -545,12 +606,15 @@ class ComparisonReport:
         """
         d = self.to_dict()
         names = d["runs"]
-        lines = [f"# Comparison: {', '.join(names)}", "", "| run | macro-F1 | micro-F1 |", "| --- | --- | --- |"]
-        lines += [f"| {n} | {_fmt(d['overall'][n]['macro_f1'])} | {_fmt(d['overall'][n]['micro_f1'])} |"
+        shown = {n: markdown_text(n) for n in names}
+        lines = [f"# Comparison: {', '.join(shown.values())}", "", "| run | macro-F1 | micro-F1 |",
+                 "| --- | --- | --- |"]
+        lines += [f"| {shown[n]} | {_fmt(d['overall'][n]['macro_f1'])} | {_fmt(d['overall'][n]['micro_f1'])} |"
                   for n in names]
-        lines += ["", "| label | support | " + " | ".join(names) + " |", "| --- | --- |" + " --- |" * len(names)]
-        lines += [f"| {x['name']} | {x['support']} | " + " | ".join(_fmt(x["f1"][n]) for n in names) + " |"
-                  for x in d["labels"]]
+        lines += ["", "| label | support | " + " | ".join(shown.values()) + " |",
+                  "| --- | --- |" + " --- |" * len(names)]
+        lines += [f"| {markdown_text(x['name'])} | {x['support']} | " + " | ".join(_fmt(x["f1"][n]) for n in names)
+                  + " |" for x in d["labels"]]
         return "\n".join(lines) + "\n"
 
     def to_html(self, path=None) -> str:
@@ -576,7 +640,32 @@ class ComparisonReport:
             _svg.table(["label", "support"] + names,
                        [[x["name"], x["support"]] + [_fmt(x["f1"][n]) for n in names] for x in d["labels"]]),
         ]
-        return _write(path, _svg.page("Comparison: " + ", ".join(names), "\n".join(body)))
+        return write_text(path, _svg.page("Comparison: " + ", ".join(names), "\n".join(body)))
+
+    def save(self, path) -> str:
+        """Write the comparison to ``path`` atomically, as HTML, JSON or Markdown by its extension.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Ending in ``.html``, ``.json`` or ``.md`` (any case); any other extension is a
+            ``ValueError``.
+
+        Returns
+        -------
+        str
+            The text written.
+
+        Examples
+        --------
+        >>> import json, os, tempfile, mlbalance
+        >>> r = mlbalance.evaluation_report([[1], [0]], [[0.9], [0.1]])
+        >>> path = os.path.join(tempfile.mkdtemp(), "runs.json")
+        >>> _ = mlbalance.compare_reports({"a": r}).save(path)
+        >>> json.load(open(path))["runs"]
+        ['a']
+        """
+        return _save(self, path)
 
 
 def compare_reports(reports) -> ComparisonReport:
@@ -603,6 +692,10 @@ def compare_reports(reports) -> ComparisonReport:
     """
     if not isinstance(reports, dict) or not reports:
         raise ValueError("Expected reports to be a non-empty dict {name: EvaluationReport}.")
+    for key, value in reports.items():
+        if not isinstance(key, str) or not isinstance(value, EvaluationReport):
+            raise ValueError("Expected reports to be a dict {name (str): EvaluationReport}. "
+                             f"Received: {key!r}: {type(value).__name__}.")
     names = [tuple(x["name"] for x in r.labels) for r in reports.values()]
     if any(n != names[0] for n in names):
         raise ValueError("All reports must cover the same labels in the same order.")

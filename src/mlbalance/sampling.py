@@ -21,13 +21,14 @@ Keras; :class:`RebalancedSequence` (a ``keras.utils.PyDataset``) loads Keras on 
 
 from __future__ import annotations
 
-import numbers
+import warnings
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._validation import check_bool, check_choice, check_int, check_number
 from .labels import as_label_matrix
-from .split import _take
+from .split import take_rows
 
 __all__ = ["RebalancedSequence", "repeat_factors", "resample_indices", "tf_dataset"]
 
@@ -56,8 +57,7 @@ def repeat_factors(y, threshold=0.1, *, mask_value=None):
     >>> labels.tolist(), rows.tolist()
     ([1.0, 2.0], [1.0, 1.0, 1.0, 2.0])
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not 0 < threshold <= 1:
-        raise ValueError(f"Expected threshold to be a number in (0, 1]. Received: threshold={threshold!r}")
+    check_number("threshold", threshold, low=0, high=1, low_open=True)
     m = as_label_matrix(y, mask_value=mask_value)
     counts = m.counts()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -80,6 +80,10 @@ def _ml_ros(m, percentage, rng):
     present = counts > 0
     n_clones = int(round(n * percentage / 100.0))
     clones = []
+    if not present.any():
+        warnings.warn("resample_indices(method='ml_ros'): no label has a positive, so there is no minority label "
+                      "to oversample; the rows are returned once each.", UserWarning, stacklevel=3)
+        return np.arange(n)
 
     initial = counts[present].max() / counts[present]
     mean_ir = initial.mean()
@@ -127,6 +131,10 @@ def resample_indices(y, method="repeat_factor", random_state=None, *, threshold=
     >>> idx.tolist()  # row 9 (label 1 in 1/10 rows) has factor sqrt(10) = 3.16: repeated 3 or 4 times
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9]
     """
+    check_choice("method", method, ("repeat_factor", "ml_ros"))
+    check_bool("shuffle", shuffle)
+    if method == "ml_ros":
+        check_number("percentage", percentage, low=0, low_open=True)
     rng = check_random_state(random_state)
     m = as_label_matrix(y, mask_value=mask_value)
     if method == "repeat_factor":
@@ -134,12 +142,8 @@ def resample_indices(y, method="repeat_factor", random_state=None, *, threshold=
         whole = np.floor(factors).astype(np.int64)
         repeats = whole + (rng.random(factors.size) < factors - whole)
         indices = np.repeat(np.arange(m.n_samples), repeats)
-    elif method == "ml_ros":
-        if isinstance(percentage, bool) or not isinstance(percentage, numbers.Real) or percentage <= 0:
-            raise ValueError(f"Expected percentage to be a number > 0. Received: percentage={percentage!r}")
-        indices = _ml_ros(m, percentage, rng)
     else:
-        raise ValueError(f"Expected method to be 'repeat_factor' or 'ml_ros'. Received: method={method!r}")
+        indices = _ml_ros(m, percentage, rng)
     return rng.permutation(indices) if shuffle else np.sort(indices)
 
 
@@ -153,7 +157,7 @@ def _make_sequence_class():
             if len(x) != len(y):
                 raise ValueError(f"x has {len(x)} rows but y has {len(y)}.")
             self.x, self.y, self.sample_weight = x, np.asarray(y), sample_weight
-            self.batch_size, self.method, self.augment = int(batch_size), method, augment
+            self.batch_size, self.method, self.augment = check_int("batch_size", batch_size, low=1), method, augment
             self.threshold, self.percentage = threshold, percentage
             self._rng = check_random_state(random_state)
             self.on_epoch_end()
@@ -173,7 +177,7 @@ def _make_sequence_class():
         def __getitem__(self, batch):
             part = slice(batch * self.batch_size, (batch + 1) * self.batch_size)
             rows = self.indices[part]
-            x = np.array(_take(self.x, rows), copy=True)
+            x = np.array(take_rows(self.x, rows), copy=True)
             if self.augment is not None:
                 for k in np.flatnonzero(self._repeat[part]):
                     x[k] = self.augment(x[k])

@@ -35,7 +35,8 @@ from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
 
 from . import _stratify
-from .labels import _describe, as_label_matrix
+from ._validation import check_bool, check_int
+from .labels import as_label_matrix, describe_labels
 
 __all__ = [
     "MultilabelStratifiedGroupKFold",
@@ -52,16 +53,10 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # Shared helpers
 # --------------------------------------------------------------------------------------
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"Expected {name} to be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
 def _check_order(order):
-    if order not in (1, 2):
+    if isinstance(order, (bool, np.bool_)) or not isinstance(order, numbers.Integral) or order not in (1, 2):
         raise ValueError(f"Expected order to be 1 (labels) or 2 (label pairs). Received: order={order!r}")
-    return order
+    return int(order)
 
 
 def _labels(y, n_samples=None):
@@ -85,7 +80,7 @@ def _n_rows(X):
 def _warn_rare(m, positives, needed, what, stacklevel=4):
     rare = np.flatnonzero(positives < needed)
     if rare.size:
-        detail = _describe(rare, m.label_names)
+        detail = describe_labels(rare, m.label_names)
         counts = ", ".join(str(int(positives[j])) for j in rare[:20])
         warnings.warn(
             f"{rare.size} label(s) have fewer than {needed} positives, so {what}: {detail} "
@@ -100,7 +95,7 @@ def _warn_unsatisfied(m, unsatisfied, stacklevel=4):
         warnings.warn(
             f"Could not reach the coverage guarantee for {len(unsatisfied)} label(s) (their positives "
             f"share rows with other rare labels, or the parts are too small to hold them all): "
-            f"{_describe(sorted(unsatisfied), m.label_names)}.",
+            f"{describe_labels(sorted(unsatisfied), m.label_names)}.",
             UserWarning,
             stacklevel=stacklevel,
         )
@@ -110,36 +105,55 @@ def _kfold_sizes(n, k):
     return np.array([n // k + (1 if j < n % k else 0) for j in range(k)])
 
 
-def _split_sizes(n, test_size, train_size, default_test):
-    """Train and test sizes exactly as scikit-learn's ShuffleSplit computes them."""
+def _size_kind(name, value):
+    """How scikit-learn reads a size: "i" (a count), "f" (a fraction) or None; check what needs no n."""
+    if value is None:
+        return None
+    kind = np.asarray(value).dtype.kind if np.ndim(value) == 0 else "other"
+    if kind not in ("i", "f"):
+        raise ValueError(f"Expected {name} to be a float in (0, 1), an int >= 1 or None. Received: {name}={value!r}")
+    if (kind == "f" and not 0 < value < 1) or (kind == "i" and value <= 0):
+        raise ValueError(f"Expected {name} to be a float in (0, 1) (a fraction of the rows) or an int >= 1 "
+                         f"(a number of rows). Received: {name}={value!r}")
+    return kind
+
+
+def _check_sizes(test_size, train_size, names=("test_size", "train_size")):
+    """The checks of scikit-learn's ShuffleSplit that do not depend on the number of rows."""
+    test_kind, train_kind = _size_kind(names[0], test_size), _size_kind(names[1], train_size)
+    if test_kind == "f" and train_kind == "f" and train_size + test_size > 1:
+        raise ValueError(f"{names[0]} + {names[1]} = {test_size!r} + {train_size!r} = {test_size + train_size:g} "
+                         f"is more than 1 (all the rows). Reduce {names[0]} and/or {names[1]}.")
+    return test_kind, train_kind
+
+
+def _split_sizes(n, test_size, train_size, default_test, names=("test_size", "train_size")):
+    """Train and test sizes exactly as scikit-learn's ShuffleSplit / train_test_split compute them.
+
+    Same results and the same cases refused (tested against scikit-learn over many sizes):
+    a float is a fraction in (0, 1) (test rounds up, train down), an int a number of rows in
+    [1, n - 1]; two floats may not sum to more than 1; the two sides may not exceed ``n``
+    rows; the train side may not be empty.
+    """
     if test_size is None and train_size is None:
         test_size = default_test
-
-    def check(name, value):
-        if value is None:
-            return
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(f"Expected {name} to be a float in (0, 1) or an int. Received: {name}={value!r}")
-        if isinstance(value, numbers.Integral) and not 0 < value < n:
-            raise ValueError(f"{name}={value} should be in [1, {n - 1}] for {n} samples.")
-        if not isinstance(value, numbers.Integral) and not 0 < value < 1:
-            raise ValueError(f"{name}={value} should be a float in (0, 1) or an int.")
-
-    check("test_size", test_size)
-    check("train_size", train_size)
-    n_test = None if test_size is None else (
-        int(test_size) if isinstance(test_size, numbers.Integral) else math.ceil(test_size * n))
-    n_train = None if train_size is None else (
-        int(train_size) if isinstance(train_size, numbers.Integral) else math.floor(train_size * n))
+    test_kind, train_kind = _check_sizes(test_size, train_size, names)
+    for name, value, kind in ((names[0], test_size, test_kind), (names[1], train_size, train_kind)):
+        if kind == "i" and value >= n:
+            raise ValueError(f"{name}={value!r} rows, but there are only {n} samples: give at most {n - 1} rows, "
+                             f"or a fraction in (0, 1).")
+    n_test = None if test_size is None else (int(test_size) if test_kind == "i" else math.ceil(test_size * n))
+    n_train = None if train_size is None else (int(train_size) if train_kind == "i" else math.floor(train_size * n))
     if n_train is None:
         n_train = n - n_test
     if n_test is None:
         n_test = n - n_train
     if n_train + n_test > n:
-        raise ValueError(f"train_size + test_size = {n_train} + {n_test} samples exceeds the {n} samples.")
-    if n_train == 0 or n_test == 0:
-        raise ValueError(f"With n_samples={n}, test_size={test_size} and train_size={train_size}, "
-                         "one side would be empty; adjust the sizes.")
+        raise ValueError(f"{names[1]} + {names[0]} = {n_train} + {n_test} rows exceeds the {n} samples. "
+                         f"Reduce {names[0]} and/or {names[1]}.")
+    if n_train == 0:
+        raise ValueError(f"With n_samples={n}, {names[0]}={test_size!r} and {names[1]}={train_size!r}, the "
+                         f"{names[1].replace('_size', '')} side would be empty; adjust the sizes.")
     return n_train, n_test
 
 
@@ -160,7 +174,11 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
     n_splits : int >= 2, default 5
     shuffle : bool, default False
         Randomise the order in which samples and tied labels are taken. Without it the
-        folds are deterministic and ``random_state`` is not used (not an error).
+        folds are deterministic and ``random_state`` is not used (not an error, unlike
+        scikit-learn's ``KFold``, so one configuration can switch shuffling on and off).
+
+    ``n_splits``, ``shuffle`` and ``order`` are checked here, as scikit-learn's ``KFold``
+    checks its arguments at construction.
     random_state : int, RandomState or None
         Stored as given and resolved at each ``split`` call (same int, same folds).
     order : {1, 2}, default 1
@@ -179,6 +197,9 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
     """
 
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None, order=1):
+        check_int("n_splits", n_splits, low=2)
+        check_bool("shuffle", shuffle)
+        _check_order(order)
         self.n_splits = n_splits
         self.shuffle = shuffle
         self.random_state = random_state
@@ -186,7 +207,7 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """Number of folds (``n_splits``)."""
-        return _check_int("n_splits", self.n_splits, 2)
+        return check_int("n_splits", self.n_splits, low=2)
 
     def fold_assignment(self, X, y):
         """The test fold of every row, as one array (what ``split`` iterates over).
@@ -200,6 +221,7 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
         [0, 1, 0, 1]
         """
         k = self.get_n_splits()
+        check_bool("shuffle", self.shuffle)
         _check_order(self.order)
         y_csr, m = _labels(y, _n_rows(X))
         if m.n_samples < k:
@@ -255,6 +277,9 @@ class RepeatedMultilabelStratifiedKFold(BaseCrossValidator):
     """
 
     def __init__(self, n_splits=5, n_repeats=10, random_state=None, order=1):
+        check_int("n_splits", n_splits, low=2)
+        check_int("n_repeats", n_repeats, low=1)
+        _check_order(order)
         self.n_splits = n_splits
         self.n_repeats = n_repeats
         self.random_state = random_state
@@ -262,12 +287,12 @@ class RepeatedMultilabelStratifiedKFold(BaseCrossValidator):
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """``n_splits * n_repeats``."""
-        return _check_int("n_splits", self.n_splits, 2) * _check_int("n_repeats", self.n_repeats, 1)
+        return check_int("n_splits", self.n_splits, low=2) * check_int("n_repeats", self.n_repeats, low=1)
 
     def split(self, X, y, groups=None):
         """Yield ``(train_index, test_index)``, ``n_splits`` folds per repetition."""
         rng = check_random_state(self.random_state)
-        for _ in range(_check_int("n_repeats", self.n_repeats, 1)):
+        for _ in range(check_int("n_repeats", self.n_repeats, low=1)):
             cv = MultilabelStratifiedKFold(self.n_splits, shuffle=True, random_state=rng, order=self.order)
             yield from cv.split(X, y)
 
@@ -310,6 +335,9 @@ class MultilabelStratifiedShuffleSplit(BaseCrossValidator):
     """
 
     def __init__(self, n_splits=10, *, test_size=None, train_size=None, random_state=None, order=1):
+        check_int("n_splits", n_splits, low=1)
+        _check_sizes(test_size, train_size)
+        _check_order(order)
         self.n_splits = n_splits
         self.test_size = test_size
         self.train_size = train_size
@@ -318,7 +346,7 @@ class MultilabelStratifiedShuffleSplit(BaseCrossValidator):
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """Number of re-shuffled splits (``n_splits``)."""
-        return _check_int("n_splits", self.n_splits, 1)
+        return check_int("n_splits", self.n_splits, low=1)
 
     def split(self, X, y, groups=None):
         """Yield ``(train_index, test_index)`` for each split."""
@@ -333,7 +361,8 @@ class MultilabelStratifiedShuffleSplit(BaseCrossValidator):
             yield indices[part == 0], indices[part == 1]
 
 
-def _take(array, index):
+def take_rows(array, index):
+    """``array``'s rows at ``index``, keeping its type (DataFrame, sparse, ndarray or list)."""
     if hasattr(array, "iloc"):
         return array.iloc[index]
     if sp.issparse(array):
@@ -347,7 +376,7 @@ def _index_arrays(arrays, n, parts):
     for array in arrays:
         if _n_rows(array) != n:
             raise ValueError(f"Every array must have {n} rows, like y; one has {_n_rows(array)}.")
-    return [_take(array, index) for array in arrays for index in parts]
+    return [take_rows(array, index) for array in arrays for index in parts]
 
 
 def multilabel_train_test_split(*arrays, y, test_size=None, train_size=None, random_state=None, shuffle=True,
@@ -383,6 +412,8 @@ def multilabel_train_test_split(*arrays, y, test_size=None, train_size=None, ran
     ((8, 2), [1, 1])
     """
     _check_order(order)
+    check_bool("shuffle", shuffle)
+    _check_sizes(test_size, train_size)
     y_csr, m = _labels(y)
     n_train, n_test = _split_sizes(m.n_samples, test_size, train_size, default_test=0.25)
     rng = check_random_state(random_state) if shuffle else None
@@ -422,9 +453,14 @@ def train_val_test_split(*arrays, y, val_size=0.1, test_size=0.1, random_state=N
     (12, 4, 4)
     """
     _check_order(order)
+    names = ("test_size", "val_size")
+    if val_size is None or test_size is None:
+        raise ValueError(f"Expected val_size and test_size to be sizes, not None. Received: val_size={val_size!r}, "
+                         f"test_size={test_size!r}")
+    _check_sizes(test_size, val_size, names)
     y_csr, m = _labels(y)
     n = m.n_samples
-    n_val, n_test = _split_sizes(n, test_size, val_size, default_test=0.1)
+    n_val, n_test = _split_sizes(n, test_size, val_size, default_test=0.1, names=names)
     n_train = n - n_val - n_test
     if n_train <= 0:
         raise ValueError(f"val_size={val_size} and test_size={test_size} leave no training rows out of {n}.")
@@ -464,17 +500,20 @@ class MultilabelStratifiedGroupKFold(BaseCrossValidator):
     """
 
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
+        check_int("n_splits", n_splits, low=2)
+        check_bool("shuffle", shuffle)
         self.n_splits = n_splits
         self.shuffle = shuffle
         self.random_state = random_state
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """Number of folds (``n_splits``)."""
-        return _check_int("n_splits", self.n_splits, 2)
+        return check_int("n_splits", self.n_splits, low=2)
 
     def split(self, X, y, groups=None):
         """Yield ``(train_index, test_index)``; ``groups`` (one label per row) is required."""
         k = self.get_n_splits()
+        check_bool("shuffle", self.shuffle)
         y_csr, m = _labels(y, _n_rows(X))
         if groups is None:
             raise ValueError("MultilabelStratifiedGroupKFold needs groups=... (one group id per row).")
@@ -496,7 +535,7 @@ class MultilabelStratifiedGroupKFold(BaseCrossValidator):
         if missing.size:
             warnings.warn(
                 f"{missing.size} label(s) are missing from some test folds because their positives sit in "
-                f"too few groups: {_describe(missing, m.label_names)}.",
+                f"too few groups: {describe_labels(missing, m.label_names)}.",
                 UserWarning,
                 stacklevel=2,
             )
@@ -574,6 +613,84 @@ def _ld(part_counts, part_sizes, total_counts, n):
     return float(np.abs(per_part - overall).mean())
 
 
+def _integer_indices(values, what):
+    """``values`` as a 1-D int64 array; integral floats are accepted, anything else is an error."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"Expected {what} to be a 1-D array of integers. Received: shape {arr.shape}.")
+    if arr.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
+        if bad.size:
+            raise ValueError(f"Expected {what} to hold integers. Received: {float(arr[bad[0]])!r} at position "
+                             f"{int(bad[0])}.")
+    elif arr.size and arr.dtype.kind not in "iu":
+        raise ValueError(f"Expected {what} to hold integers. Received: {arr[0]!r} (dtype {arr.dtype}).")
+    return arr.astype(np.int64)
+
+
+def _parts(folds, n):
+    """Part id of each row used and those rows, from part ids or from (train, test) index pairs."""
+    if isinstance(folds, np.ndarray) or (
+            isinstance(folds, (list, tuple)) and folds and all(isinstance(f, numbers.Number) for f in folds)):
+        part = _integer_indices(folds, "folds (part ids)")
+        if part.size != n:
+            raise ValueError(f"folds has {part.size} part ids but y has {n} rows: give one part id per row.")
+        if (part < 0).any():
+            row = int(np.flatnonzero(part < 0)[0])
+            raise ValueError(f"folds holds a negative part id: row {row} has {int(part[row])}. "
+                             "Part ids are 0, 1, ..., k - 1.")
+        unused = np.flatnonzero(np.bincount(part) == 0)
+        if unused.size:
+            raise ValueError(f"folds has no row in part {int(unused[0])} (ids go up to {int(part.max())}): "
+                             "part ids must be 0, 1, ..., k - 1, each used.")
+        return part, np.arange(n)
+    try:
+        pairs = list(folds)
+    except TypeError:
+        raise ValueError(f"Expected folds to be an array of part ids or an iterable of (train, test) index pairs. "
+                         f"Received: {type(folds).__name__}.") from None
+    if not pairs:
+        raise ValueError("folds is empty: give one part id per row, or at least one (train, test) index pair.")
+    owner = np.full(n, -1, dtype=np.int64)
+    for j, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"Expected folds to be (train, test) index pairs; item {j} is {type(pair).__name__} "
+                             f"of length {len(pair) if hasattr(pair, '__len__') else '?'}.")
+        train, test = (_integer_indices(index, f"the {side} indices of pair {j}")
+                       for side, index in zip(("train", "test"), pair))
+        for side, index in (("train", train), ("test", test)):
+            outside = np.flatnonzero((index < 0) | (index >= n))
+            if outside.size:
+                raise ValueError(f"The {side} indices of pair {j} hold {int(index[outside[0]])}, outside the "
+                                 f"{n} rows of y (valid: 0 to {n - 1}).")
+        if test.size == 0:
+            raise ValueError(f"The test set of pair {j} is empty.")
+        repeated = np.flatnonzero(np.bincount(test, minlength=n) > 1)
+        if repeated.size:
+            raise ValueError(f"The test set of pair {j} holds row {int(repeated[0])} more than once.")
+        shared = np.intersect1d(train, test)
+        if shared.size:
+            raise ValueError(f"Row {int(shared[0])} is in both the train and the test set of pair {j}.")
+        taken = owner[test] >= 0
+        if taken.any():
+            row = int(test[np.flatnonzero(taken)[0]])
+            raise ValueError(f"Row {row} is in the test sets of pairs {int(owner[row])} and {j}: the parts are the "
+                             "test sets, so they may not overlap (measure overlapping splits one at a time, "
+                             "with part ids).")
+        owner[test] = j
+    rows = np.concatenate([np.asarray(pair[1], dtype=np.int64) for pair in pairs])
+    return owner[rows], rows
+
+
+def _check_target_sizes(target_sizes, n_parts):
+    targets = np.asarray(target_sizes)
+    if targets.dtype.kind not in "iuf" or targets.shape != (n_parts,) or not np.all(np.isfinite(targets)) \
+            or np.any(targets < 0):
+        raise ValueError(f"Expected target_sizes to be {n_parts} finite numbers >= 0, one per part. "
+                         f"Received: target_sizes={target_sizes!r}")
+    return targets.astype(np.float64)
+
+
 def split_quality(y, folds, target_sizes=None) -> SplitQuality:
     """Measure how well a split preserves the label distribution (Sechidis et al., 2011).
 
@@ -582,6 +699,10 @@ def split_quality(y, folds, target_sizes=None) -> SplitQuality:
     y : multi-label target
     folds : array of part ids (one per row), or an iterable of ``(train, test)`` index
         pairs (then the parts are the test sets, as in k-fold).
+        Part ids are integers ``0, 1, ..., k - 1``, each used. Index pairs hold integer
+        row indices in ``[0, n_samples)``; the test sets may not overlap one another or
+        their own train set, and none may be empty. Anything else is a ``ValueError``
+        saying what is wrong and where.
     target_sizes : sequence of int, optional
         Requested part sizes for ED (default: equal shares, as in k-fold).
 
@@ -603,15 +724,7 @@ def split_quality(y, folds, target_sizes=None) -> SplitQuality:
     """
     y_csr, m = _labels(y)
     n = m.n_samples
-    if isinstance(folds, np.ndarray) and folds.ndim == 1:
-        part = folds.astype(np.int64)
-        if part.size != n:
-            raise ValueError(f"folds has {part.size} entries but y has {n} rows.")
-        rows = np.arange(n)
-    else:
-        tests = [np.asarray(test) for _, test in folds]
-        part = np.concatenate([np.full(t.size, j) for j, t in enumerate(tests)]).astype(np.int64)
-        rows = np.concatenate(tests).astype(np.int64)
+    part, rows = _parts(folds, n)
     n_parts = int(part.max()) + 1
     sub = y_csr[rows]
     counts = _stratify.part_label_counts(sp.csr_matrix(sub), part, n_parts)
@@ -622,7 +735,7 @@ def split_quality(y, folds, target_sizes=None) -> SplitQuality:
     pair_total = np.asarray(pairs.sum(axis=0)).ravel()
     present = total > 0
     zero = (counts == 0) & present[None, :]
-    targets = sizes.sum() / n_parts if target_sizes is None else np.asarray(target_sizes, dtype=float)
+    targets = sizes.sum() / n_parts if target_sizes is None else _check_target_sizes(target_sizes, n_parts)
     ed = float(np.abs(sizes - targets).mean())
     return SplitQuality(
         ld=_ld(counts, sizes, total, sizes.sum()),

@@ -10,7 +10,10 @@ Definitions, per label l with P(l) positives among observed entries:
   the per-label SCUMBLE is its mean over the rows that hold the label.
 
 Labels with no positives have no finite IRLbl; they are excluded from MeanIR, MaxIR
-and CVIR and listed in ``zero_positive_labels``.
+and CVIR and listed in ``zero_positive_labels``. A measure that is undefined (IRLbl of a
+label with no positives; MeanIR, MaxIR and CVIR when no label has a positive; the
+prevalence of a label with no observed entry) is ``inf`` or ``nan`` in the attributes,
+``None`` in ``to_dict()`` / JSON and ``undefined`` in text: no output holds NaN.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ._text import terminal_text
+from ._validation import check_int
 from .labels import as_label_matrix
 
 __all__ = ["ImbalanceSummary", "imbalance_summary"]
@@ -78,7 +83,7 @@ class ImbalanceSummary:
         return tuple(int(i) for i in np.flatnonzero((self.positives > 0) & (self.positives < self.min_positives)))
 
     def to_dict(self) -> dict:
-        """Every number as plain Python types (``inf`` IRLbl becomes ``None``).
+        """Every number as plain Python types; undefined ones (``inf``, ``nan``) become ``None``.
 
         Examples
         --------
@@ -88,19 +93,15 @@ class ImbalanceSummary:
         (1.5, {'index': 1, 'name': 'b', 'positives': 1, 'negatives': 1, 'prevalence': 0.5, 'irlbl': 2.0, 'scumble': 0.057191})
         """
 
-        def num(x, digits=6):
-            x = float(x)
-            return None if not np.isfinite(x) else round(x, digits)
-
         labels = [
             {
                 "index": j,
                 "name": self.label_names[j],
                 "positives": int(self.positives[j]),
                 "negatives": int(self.negatives[j]),
-                "prevalence": num(self.prevalence[j]),
-                "irlbl": num(self.irlbl[j]),
-                "scumble": num(self.label_scumble[j]),
+                "prevalence": _num(self.prevalence[j]),
+                "irlbl": _num(self.irlbl[j]),
+                "scumble": _num(self.label_scumble[j]),
             }
             for j in range(self.n_labels)
         ]
@@ -109,12 +110,12 @@ class ImbalanceSummary:
             "labels": self.n_labels,
             "observed_entries": self.n_observed_entries,
             "rows_without_labels": self.n_rows_without_labels,
-            "cardinality": num(self.cardinality),
-            "density": num(self.density),
-            "mean_ir": num(self.mean_ir),
-            "max_ir": num(self.max_ir),
-            "cvir": num(self.cvir),
-            "scumble": num(self.scumble),
+            "cardinality": _num(self.cardinality),
+            "density": _num(self.density),
+            "mean_ir": _num(self.mean_ir),
+            "max_ir": _num(self.max_ir),
+            "cvir": _num(self.cvir),
+            "scumble": _num(self.scumble),
             "zero_positive_labels": [self.label_names[j] for j in self.zero_positive_labels],
             "min_positives": self.min_positives,
             "rare_labels": [self.label_names[j] for j in self.rare_labels],
@@ -122,7 +123,7 @@ class ImbalanceSummary:
         return {"overall": overall, "labels": labels}
 
     def to_json(self, **kwargs) -> str:
-        """``to_dict()`` as a JSON string (keyword arguments go to :func:`json.dumps`).
+        """``to_dict()`` as a JSON string (keyword arguments go to :func:`json.dumps`; never NaN).
 
         Examples
         --------
@@ -130,7 +131,7 @@ class ImbalanceSummary:
         >>> mlbalance.imbalance_summary([[1, 0], [1, 1]]).to_json()[:30]
         '{"overall": {"samples": 2, "la'
         """
-        return json.dumps(self.to_dict(), **kwargs)
+        return json.dumps(self.to_dict(), **{**kwargs, "allow_nan": False})
 
     def __str__(self) -> str:
         return self.to_text()
@@ -138,13 +139,15 @@ class ImbalanceSummary:
     def to_text(self) -> str:
         """A readable table: one line per label, then the overall measures.
 
+        Undefined measures read ``undefined``; names are shown without control characters.
+
         Examples
         --------
         >>> import mlbalance
         >>> print(mlbalance.imbalance_summary([[1, 0], [1, 1], [1, 0]], min_positives=2).to_text())
-        label  name  positives  negatives  prevalence  IRLbl  note
-            0     0          3          0      1.0000   1.00
-            1     1          1          2      0.3333   3.00  rare (<2)
+        label  name  positives  negatives  prevalence      IRLbl  note
+            0     0          3          0      1.0000       1.00
+            1     1          1          2      0.3333       3.00  rare (<2)
         <BLANKLINE>
         samples 3, labels 2, rows without labels 0
         cardinality 1.3333, density 0.6667
@@ -152,29 +155,41 @@ class ImbalanceSummary:
         labels with 0 positives: none
         labels with fewer than 2 positives: 1: 1
         """
-        width = max(4, *(len(n) for n in self.label_names))
-        header = f"{'label':>5}  {'name':>{width}}  {'positives':>9}  {'negatives':>9}  {'prevalence':>10}  {'IRLbl':>8}  note"
+        names = [terminal_text(n) for n in self.label_names]
+        width = max(4, *(len(n) for n in names))
+        header = (f"{'label':>5}  {'name':>{width}}  {'positives':>9}  {'negatives':>9}  {'prevalence':>10}  "
+                  f"{'IRLbl':>9}  note")
         lines = [header]
         rare = set(self.rare_labels)
-        for j, name in enumerate(self.label_names):
+        for j, name in enumerate(names):
             note = "no positives" if self.positives[j] == 0 else ("rare (<%d)" % self.min_positives if j in rare else "")
-            irl = f"{self.irlbl[j]:8.2f}" if np.isfinite(self.irlbl[j]) else f"{'inf':>8}"
             lines.append(
                 f"{j:>5}  {name:>{width}}  {self.positives[j]:>9}  {self.negatives[j]:>9}  "
-                f"{self.prevalence[j]:>10.4f}  {irl}  {note}".rstrip()
+                f"{_fixed(self.prevalence[j], '.4f'):>10}  {_fixed(self.irlbl[j], '.2f'):>9}  {note}".rstrip()
             )
         zero = self.zero_positive_labels
         lines += [
             "",
             f"samples {self.n_samples}, labels {self.n_labels}, rows without labels {self.n_rows_without_labels}",
             f"cardinality {self.cardinality:.4f}, density {self.density:.4f}",
-            f"MeanIR {self.mean_ir:.3f}, MaxIR {self.max_ir:.3f}, CVIR {self.cvir:.4f}, SCUMBLE {self.scumble:.4f}",
-            f"labels with 0 positives: {len(zero)}" + (": " + _names(zero, self.label_names) if zero else "") if zero
+            f"MeanIR {_fixed(self.mean_ir, '.3f')}, MaxIR {_fixed(self.max_ir, '.3f')}, "
+            f"CVIR {_fixed(self.cvir, '.4f')}, SCUMBLE {_fixed(self.scumble, '.4f')}",
+            f"labels with 0 positives: {len(zero)}" + (": " + _names(zero, names) if zero else "") if zero
             else "labels with 0 positives: none",
             f"labels with fewer than {self.min_positives} positives: {len(self.rare_labels)}"
-            + (": " + _names(self.rare_labels, self.label_names) if len(self.rare_labels) <= 30 and self.rare_labels else ""),
+            + (": " + _names(self.rare_labels, names) if len(self.rare_labels) <= 30 and self.rare_labels else ""),
         ]
         return "\n".join(lines)
+
+
+def _num(x, digits=6):
+    """A finite float rounded to ``digits``; None for ``inf`` / ``nan`` (undefined)."""
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, digits)
+
+
+def _fixed(x, spec) -> str:
+    return format(float(x), spec) if np.isfinite(x) else "undefined"
 
 
 def _names(indices, names) -> str:
@@ -209,8 +224,7 @@ def imbalance_summary(y, label_names=None, *, mask_value=None, min_positives=10,
     >>> round(s.mean_ir, 3), s.max_ir, round(s.cardinality, 2)
     (2.333, 3.0, 1.25)
     """
-    if isinstance(min_positives, bool) or not isinstance(min_positives, (int, np.integer)) or min_positives < 1:
-        raise ValueError(f"Expected min_positives to be a positive integer. Received: min_positives={min_positives!r}")
+    check_int("min_positives", min_positives, low=1)
     m = as_label_matrix(y, label_names=label_names, mask_value=mask_value, classes=classes, sep=sep)
     counts = m.counts()
     pos = counts.positives
@@ -221,7 +235,7 @@ def imbalance_summary(y, label_names=None, *, mask_value=None, min_positives=10,
     finite = irlbl[np.isfinite(irlbl)]
     mean_ir = float(finite.mean()) if finite.size else float("nan")
     max_ir = float(finite.max()) if finite.size else float("nan")
-    cvir = float(finite.std(ddof=1) / mean_ir) if finite.size > 1 else 0.0
+    cvir = float(finite.std(ddof=1) / mean_ir) if finite.size > 1 else (0.0 if finite.size else float("nan"))
     row_scumble = _row_scumble(m, irlbl)
     label_scumble = _label_means(m, row_scumble, pos)
     row_counts = m.row_label_counts()

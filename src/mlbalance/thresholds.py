@@ -10,7 +10,6 @@ predictions whose scores are not optimistic.
 
 from __future__ import annotations
 
-import numbers
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._ranking import best_fbeta, label_curve
-from .labels import _describe, as_label_matrix
+from ._validation import check_choice, check_int, check_number
+from .labels import as_label_matrix, describe_labels
 
 __all__ = ["TunedThresholds", "check_scores", "tune_thresholds"]
 
@@ -56,6 +56,65 @@ def check_scores(y_score, n_samples, n_labels, *, name="y_score") -> np.ndarray:
             f"{float(scores[row, col])!r}. Scores must be finite (check the model's outputs for NaN)."
         )
     return scores
+
+
+def is_probabilities(scores: np.ndarray) -> bool:
+    """Whether every score lies in [0, 1] (then thresholds must too; logits may be any finite number)."""
+    return bool(scores.size == 0 or (scores.min() >= 0 and scores.max() <= 1))
+
+
+def check_thresholds(thresholds, n_labels: int, scores: np.ndarray | None = None, *, label_names=None,
+                     name: str = "thresholds") -> np.ndarray:
+    """Validate decision thresholds: one finite number, or one per label; return ``(n_labels,)`` float64.
+
+    Thresholds must be finite real numbers (not bools or text). When ``scores`` are
+    probabilities (all in [0, 1]) a threshold outside [0, 1] is an error too: it would
+    predict a label always or never, and usually means thresholds tuned on logits are being
+    applied to probabilities. Logit scores (any value outside [0, 1]) accept any finite
+    threshold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.thresholds import check_thresholds
+    >>> check_thresholds(0.3, 2).tolist()
+    [0.3, 0.3]
+    >>> check_thresholds([0.2, 1.5], 2, np.array([[0.1, 0.9]]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: thresholds for label 1 is 1.5, outside [0, 1], but the scores are probabilities (all in [0, 1]). ...
+    """
+    names = label_names if label_names is not None else tuple(str(j) for j in range(n_labels))
+    if isinstance(thresholds, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"Expected {name} to be a finite number or one per label. Received: {name}={thresholds!r}")
+    try:
+        arr = np.asarray(thresholds)
+    except (TypeError, ValueError):
+        arr = np.asarray(None)
+    if arr.dtype.kind not in "iuf":
+        raise ValueError(f"Expected {name} to be a finite number or {n_labels} finite numbers, one per label. "
+                         f"Received: {name}={thresholds!r} (not numbers).")
+    arr = arr.astype(np.float64)
+    if arr.ndim == 0:
+        arr = np.full(n_labels, float(arr))
+    if arr.shape != (n_labels,):
+        raise ValueError(f"Expected {name} to be a number or {n_labels} values, one per label. "
+                         f"Received: {name} with shape {arr.shape} ({arr.size} value(s)) for {n_labels} label(s).")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        j = int(bad[0])
+        raise ValueError(f"{name} must be finite; label {describe_labels([j], names)} has {float(arr[j])!r} "
+                         f"({bad.size} non-finite value(s) in all).")
+    if scores is not None and is_probabilities(scores):
+        outside = np.flatnonzero((arr < 0) | (arr > 1))
+        if outside.size:
+            j = int(outside[0])
+            raise ValueError(
+                f"{name} for label {describe_labels([j], names)} is {float(arr[j])!r}, outside [0, 1], but the scores "
+                "are probabilities (all in [0, 1]). Give thresholds in [0, 1], or pass logits as scores if the "
+                "thresholds are in logit units."
+            )
+    return arr
 
 
 def map_label_columns(m, scores, fn):
@@ -140,6 +199,16 @@ class TunedThresholds:
     oof_predictions: object = None
     placement: str = "midpoint"
 
+    def __post_init__(self):
+        names = tuple(str(n) for n in self.label_names)
+        object.__setattr__(self, "label_names", names)
+        object.__setattr__(self, "thresholds", check_thresholds(self.thresholds, len(names), label_names=names))
+        tuned = np.asarray(self.tuned_scores, dtype=np.float64)
+        if tuned.shape != (len(names),):
+            raise ValueError(f"Expected tuned_scores to have one value per label ({len(names)}). "
+                             f"Received: shape {tuned.shape}.")
+        object.__setattr__(self, "tuned_scores", tuned)
+
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.thresholds, dtype=dtype)
 
@@ -149,6 +218,10 @@ class TunedThresholds:
     def apply(self, y_score) -> np.ndarray:
         """0/1 predictions: ``y_score >= thresholds`` per label.
 
+        ``y_score`` must have one column per threshold. When its scores are probabilities
+        (all in [0, 1]) every threshold must be in [0, 1] too (see
+        :func:`tune_thresholds`): thresholds tuned on logits are refused on probabilities.
+
         Examples
         --------
         >>> import numpy as np
@@ -157,7 +230,13 @@ class TunedThresholds:
         >>> t.apply([[0.5, 0.5]]).tolist()
         [[1, 0]]
         """
-        scores = np.asarray(y_score)
+        raw = y_score.toarray() if sp.issparse(y_score) else np.asarray(y_score)
+        n_labels = len(self.thresholds)
+        if raw.ndim != 2 or raw.shape[1] != n_labels:
+            raise ValueError(f"y_score has shape {raw.shape}, but these thresholds are for {n_labels} label(s): "
+                             f"pass a 2-D array with one column per label ({n_labels} columns), in the tuning order.")
+        scores = check_scores(raw, raw.shape[0], n_labels)
+        check_thresholds(self.thresholds, n_labels, scores, label_names=self.label_names)
         return (scores >= self.thresholds).astype(np.int8)
 
     def to_dict(self) -> dict:
@@ -186,16 +265,11 @@ _PLACEMENTS = ("midpoint", "low", "high")
 
 
 def _check_arguments(metric, beta, min_positives, fallback, placement):
-    if not isinstance(placement, str) or placement not in _PLACEMENTS:
-        raise ValueError(f"Expected placement to be one of {_PLACEMENTS}. Received: placement={placement!r}")
-    if metric not in ("f1", "fbeta"):
-        raise ValueError(f"Expected metric to be 'f1' or 'fbeta'. Received: metric={metric!r}")
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta > 0:
-        raise ValueError(f"Expected beta to be a number > 0. Received: beta={beta!r}")
-    if isinstance(min_positives, bool) or not isinstance(min_positives, numbers.Integral) or min_positives < 1:
-        raise ValueError(f"Expected min_positives to be an integer >= 1. Received: min_positives={min_positives!r}")
-    if isinstance(fallback, bool) or not isinstance(fallback, numbers.Real) or not np.isfinite(fallback):
-        raise ValueError(f"Expected fallback to be a finite number. Received: fallback={fallback!r}")
+    check_choice("placement", placement, _PLACEMENTS)
+    check_choice("metric", metric, ("f1", "fbeta"))
+    check_number("beta", beta, low=0, low_open=True)
+    check_int("min_positives", min_positives, low=1)
+    check_number("fallback", fallback)
 
 
 def _place(cut, below, placement, dtype):
@@ -236,14 +310,16 @@ def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, 
     y_true : label input (dense, sparse, DataFrame, label lists)
         Validation labels.
     y_score : array of shape (n_samples, n_labels)
-        Scores for the same rows (probabilities or logits: thresholds come back in the
-        same units).
+        Finite scores for the same rows: probabilities or logits. Thresholds come back in
+        the same units, so thresholds tuned on logits must be applied to logits.
     metric : {"f1", "fbeta"}, default "f1"
     beta : float, default 1.0
         For ``metric="fbeta"``.
     min_positives : int, default 5
         Labels with fewer validation positives get ``fallback`` (a ``UserWarning`` lists them).
     fallback : float, default 0.5
+        A finite number, in the scores' units: when every score is in [0, 1] (probabilities)
+        it must be in [0, 1] too, else any finite logit.
     placement : {"midpoint", "low", "high"}, default "midpoint"
         Where in the best threshold's gap to put it. Every threshold above the highest score
         left out (``below``) and up to the lowest score kept (``cut``) makes the same predictions
@@ -263,6 +339,13 @@ def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, 
     Returns
     -------
     TunedThresholds
+        Thresholds are always finite; tuned on probabilities they lie in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        For non-finite scores, a ``fallback`` outside [0, 1] on probability scores, or a bad
+        argument.
 
     Examples
     --------
@@ -284,11 +367,14 @@ def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, 
     beta = 1.0 if metric == "f1" else float(beta)
     m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
     scores = check_scores(y_score, m.n_samples, m.n_labels)
+    if is_probabilities(scores) and not 0 <= fallback <= 1:
+        raise ValueError(f"Expected fallback to be in [0, 1] since the scores are probabilities (all in [0, 1]). "
+                         f"Received: fallback={fallback!r}")
     thresholds, tuned, fallback_labels = _tune(m, scores, beta, min_positives, fallback, placement)
     if fallback_labels:
         warnings.warn(
             f"{len(fallback_labels)} label(s) have fewer than {min_positives} positives to tune on, so they use "
-            f"the fallback threshold {fallback:g}: {_describe(fallback_labels, m.label_names)}.",
+            f"the fallback threshold {fallback:g}: {describe_labels(fallback_labels, m.label_names)}.",
             UserWarning,
             stacklevel=2,
         )
@@ -303,8 +389,7 @@ def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, place
     from .labels import LabelMatrix
     from .split import MultilabelStratifiedKFold
 
-    if isinstance(cv, bool) or not isinstance(cv, numbers.Integral) or cv < 2:
-        raise ValueError(f"Expected cv to be an integer >= 2 (number of folds). Received: cv={cv!r}")
+    check_int("cv", cv, low=2)
     oof = np.zeros(scores.shape, dtype=np.int8)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

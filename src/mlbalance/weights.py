@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ._text import terminal_text
+from ._validation import check_bool
 from .labels import LabelFormatError, as_label_matrix, label_counts
 
 __all__ = [
@@ -151,6 +153,7 @@ def _weights(y, strategy, *, max_weight, beta, on_zero, normalize, n_samples, ma
     _check_positive_number("max_weight", max_weight)
     _check_on_zero(on_zero)
     _check_beta(beta)
+    check_bool("normalize", normalize)
     counts = label_counts(y, n_samples=n_samples, mask_value=mask_value, label_names=label_names)
     degenerate = (counts.positives == 0) | (counts.negatives == 0)
     raw = _formula(strategy, counts.positives, counts.negatives, beta)
@@ -290,12 +293,19 @@ def sample_weights(y, pos_weight, neg_weight=None, *, reduce="max", normalize=Fa
     neg_weight : float or array-like of shape (n_labels,), optional
     reduce : {"max", "mean"}, default "max"
     normalize : bool, default False
-        Divide by the mean row weight, so the weights average 1.
+        Divide by the mean row weight, so the weights average 1. An error when every row
+        weight is 0 (there is no mean to divide by).
     mask_value : float, optional
 
     Returns
     -------
     ndarray of float64, shape (n_samples,)
+
+    Raises
+    ------
+    ValueError
+        For a weight that is not a finite number >= 0, a weight vector of the wrong length,
+        or ``normalize=True`` with every row weight 0.
 
     Examples
     --------
@@ -307,6 +317,7 @@ def sample_weights(y, pos_weight, neg_weight=None, *, reduce="max", normalize=Fa
     [1.5, 3.0, 1.0]
     """
     _check_choice("reduce", reduce, ("max", "mean"))
+    check_bool("normalize", normalize)
     m = as_label_matrix(y, mask_value=mask_value)
     pos = _per_label_vector("pos_weight", pos_weight, m.n_labels)
     neg = _per_label_vector("neg_weight", 1.0 if neg_weight is None else neg_weight, m.n_labels)
@@ -323,7 +334,14 @@ def sample_weights(y, pos_weight, neg_weight=None, *, reduce="max", normalize=Fa
             row = np.nanmax(entry, axis=1) if reduce == "max" else np.nanmean(entry, axis=1)
         out[start:stop] = np.nan_to_num(row, nan=0.0)
     if normalize:
-        out = out / out.mean()
+        mean = out.mean()
+        if not mean > 0:
+            raise ValueError(
+                "sample_weights(normalize=True): every row weight is 0 (all weights of the observed entries are 0, "
+                "or every entry is masked), so there is no mean to normalise by. Give some weight > 0, or pass "
+                "normalize=False."
+            )
+        out = out / mean
     return out
 
 
@@ -333,7 +351,11 @@ def _dense_rows(matrix, start, stop) -> np.ndarray:
 
 
 def _per_label_vector(name, value, n_labels) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float64)
+    raw = np.asarray(value)
+    if raw.dtype.kind not in "iuf":
+        raise ValueError(f"Expected {name} to be a number or one number per label ({n_labels}). "
+                         f"Received: {name}={value!r} (dtype {raw.dtype}).")
+    arr = raw.astype(np.float64)
     if arr.ndim == 0:
         arr = np.full(n_labels, float(arr))
     if arr.shape != (n_labels,):
@@ -341,7 +363,7 @@ def _per_label_vector(name, value, n_labels) -> np.ndarray:
                          f"Received: {name} with shape {arr.shape}.")
     bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
     if bad.size:
-        raise ValueError(f"{name} must be finite and >= 0; label {int(bad[0])} has {arr[bad[0]]!r}.")
+        raise ValueError(f"{name} must be finite and >= 0; label {int(bad[0])} has {float(arr[bad[0]])!r}.")
     return arr
 
 
@@ -525,7 +547,7 @@ class ClassWeightEffect:
         return {"rows": int(self.row_weights.size), "labels": labels}
 
     def to_text(self) -> str:
-        """A readable table, one line per label.
+        """A readable table, one line per label (``-`` where a figure is undefined).
 
         Examples
         --------
@@ -542,7 +564,7 @@ class ClassWeightEffect:
         lines = [f"{'label':>5}  {'positives':>9}  {'intended':>8}  {'as intended':>11}  "
                  f"{'mean w (pos rows)':>17}  {'mean w (neg rows)':>17}  {'pos/neg':>7}"]
         ratio = self.effective_ratio
-        for j, name in enumerate(self.label_names):
+        for j, name in enumerate(terminal_text(n) for n in self.label_names):
             lines.append(
                 f"{name:>5}  {self.positives[j]:>9}  {fmt(self.intended[j], 8)}  "
                 f"{f'{self.positives_weighted_as_intended[j]}/{self.positives[j]}':>11}  "
@@ -583,8 +605,21 @@ def keras_class_weight_effect(y, class_weight, *, label_names=None) -> ClassWeig
     """
     if not isinstance(class_weight, dict):
         raise TypeError(f"Expected class_weight to be a dict {{label_index: weight}}. Received: {type(class_weight).__name__}")
+    for key, value in class_weight.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise ValueError(f"Expected every class_weight value to be a finite number. Received: "
+                             f"class_weight[{key!r}]={value!r}")
     m = as_label_matrix(y, label_names=label_names)
     q = m.n_labels
+    unused = [key for key in class_weight
+              if not isinstance(key, numbers.Integral) or not 0 <= key < q]
+    if unused:
+        warnings.warn(
+            f"keras_class_weight_effect: Keras looks class_weight up by the label index argmax(y[row]) in 0..{q - 1}, "
+            f"so these keys are never used: {unused[:20]!r}. Key class_weight by label index.",
+            UserWarning,
+            stacklevel=2,
+        )
     intended = np.ones(q, dtype=np.float64)
     for key, value in class_weight.items():
         if isinstance(key, (int, np.integer)) and 0 <= key < q:
