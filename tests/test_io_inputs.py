@@ -99,6 +99,11 @@ def test_npy_scores_are_in_label_order_and_npz_label_names_are_matched(tmp_path)
     np.testing.assert_array_equal(read_scores(tmp_path / "s.npy", label_names=NAMES), scores)
     np.savez(tmp_path / "s.npz", scores=scores[:, ::-1], label_names=np.array(NAMES[::-1]))
     np.testing.assert_array_equal(read_scores(tmp_path / "s.npz", label_names=NAMES), scores)
+    bad = scores.copy()
+    bad[3, 1] = np.inf
+    np.save(tmp_path / "inf.npy", bad)
+    with pytest.raises(ValueError, match=r"inf.npy: 1 non-finite score\(s\); the first is at row 3, column 1: inf"):
+        read_scores(tmp_path / "inf.npy")
     np.savez(tmp_path / "two.npz", a=scores, b=scores)
     with pytest.raises(ValueError, match=r"two.npz: the .npz holds arrays \['a', 'b'\]; name the score array"):
         read_scores(tmp_path / "two.npz")
@@ -179,6 +184,19 @@ def test_split_writes_the_id_beside_each_row(tmp_path, capsys):
     assert out.read_text().splitlines()[0] == "row,name,split"
     assert written == [r[0] for r in rows]  # "id,3" is quoted, so it reads back as one cell
     assert mlbalance.io.read_csv_column(out, "row") == [str(k) for k in range(30)]
+
+
+def test_split_groups_that_name_both_a_column_and_a_file_is_an_error(tmp_path, capsys, monkeypatch):
+    rows = [[f"P{k // 3}", k % 2, int(k % 5 == 0)] for k in range(30)]
+    path = _write_csv(tmp_path / "y.csv", ["patient", "a", "b"], rows)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "patient").write_text("\n".join(f"G{k % 2}" for k in range(30)) + "\n")
+    out = str(tmp_path / "out.csv")
+    err = _error(capsys, "split", path, "--folds", "2", "--groups", "patient", "-o", out)
+    assert "is both a column of" in err and "./patient" in err
+    assert main(["split", path, "--folds", "2", "--groups", "./patient", "-o", out]) == 2  # the column is a label
+    assert "'patient'" in capsys.readouterr().err
+    assert main(["split", path, "--folds", "2", "--groups", "./patient", "--drop-columns", "patient", "-o", out]) == 0
 
 
 @pytest.mark.parametrize("command", ["stats", "weights", "resample"])

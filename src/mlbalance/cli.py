@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from . import _stratify
-from .io import csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
+from .io import LabelFile, csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
 from .labels import as_label_matrix
 from .report import _save_by_extension, compare_reports, evaluation_report
 from .split import (
@@ -58,7 +58,7 @@ def _add_label_input(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
-def _add_column_options(parser) -> None:
+def _add_column_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id-column", default=None,
                         help="CSV column of row ids (unique): not a label; split writes it beside each row, report "
                              "joins score rows to label rows on it")
@@ -67,11 +67,11 @@ def _add_column_options(parser) -> None:
                         help="CSV columns that are not labels (repeatable, or comma-separated)")
 
 
-def _dropped(args) -> list:
+def _dropped(args: argparse.Namespace) -> list:
     return [name for names in args.drop_columns for name in names]
 
 
-def _read_label_args(args, **extra):
+def _read_label_args(args: argparse.Namespace, **extra) -> LabelFile:
     return read_label_file(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep,
                            drop_columns=_dropped(args), id_column=args.id_column, **extra)
 
@@ -178,7 +178,7 @@ def _size(value):
     return int(value) if value is not None and value >= 1 and float(value).is_integer() else value
 
 
-def _read_groups(args, labels_file):
+def _read_groups(args: argparse.Namespace, labels_file: LabelFile) -> np.ndarray:
     if args.groups in labels_file.columns:
         return np.array(labels_file.columns[args.groups])
     return read_group_ids(args.groups, labels_file.labels.n_samples)
@@ -207,9 +207,15 @@ def _progress_bar():
 def _run_split(args) -> str:
     if os.path.exists(args.output) and os.path.samefile(args.output, args.labels):
         raise ValueError(f"refusing to overwrite the input {args.labels}; choose another -o path.")
-    groups_column = args.groups if args.groups and not os.path.isfile(args.groups) else None
-    if groups_column and not args.labels.lower().endswith((".csv", ".tsv", ".txt")):
-        raise ValueError(f"--groups {args.groups!r} is neither a file nor a column of {args.labels}.")
+    groups_column = None
+    if args.groups:
+        in_labels = args.groups in (csv_header(args.labels) or [])
+        if in_labels and os.path.isfile(args.groups):
+            raise ValueError(f"--groups {args.groups!r} is both a column of {args.labels} and a file: write "
+                             f"--groups ./{args.groups} to mean the file, or move the file away to mean the column.")
+        if not in_labels and not os.path.isfile(args.groups):
+            raise ValueError(f"--groups {args.groups!r} is neither a file nor a column of {args.labels}.")
+        groups_column = args.groups if in_labels else None
     labels_file = _read_label_args(args, extra_columns=[groups_column] if groups_column else ())
     labels = labels_file.labels
     n = labels.n_samples
@@ -268,13 +274,13 @@ def _run_split(args) -> str:
     return "\n".join(lines)
 
 
-def _write_split_rows(handle, part_names, ids, id_column) -> None:
+def _write_split_rows(handle, part_names: np.ndarray, ids: tuple | None, id_column: str | None) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["row", "split"] if ids is None else ["row", id_column, "split"])
     writer.writerows((i, name) if ids is None else (i, ids[i], name) for i, name in enumerate(part_names))
 
 
-def _run_names(paths, names):
+def _run_names(paths: list, names: list | None) -> list:
     """One distinct name per --y-score: --name, else the file stem (with its folder where stems repeat)."""
     if names:
         if len(names) != len(paths):
@@ -293,7 +299,7 @@ def _run_names(paths, names):
     return names
 
 
-def _present(args, path) -> dict:
+def _present(args: argparse.Namespace, path: str) -> dict:
     """--id-column and the --drop-columns that the CSV ``path`` has (report applies them where present)."""
     header = csv_header(path) or []
     return {"id_column": args.id_column if args.id_column in header else None,

@@ -129,38 +129,49 @@ class _Table:
 
 def _read_table(path: str) -> _Table:
     delimiter = "\t" if path.lower().endswith(".tsv") else ","
-    reader = csv.reader(_stdio.StringIO(_read_text(path), newline=""), delimiter=delimiter)
-    records, start = [], 1
+    _check_file(path)
+    with open(path, "rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            _read_text(path)  # raises: UTF-16
+    rows, lines = [], []
     try:
-        for row in reader:
-            records.append((start, row))
-            start = reader.line_num + 1
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader, start = csv.reader(handle, delimiter=delimiter), 1
+            for row in reader:
+                rows.append(row)
+                lines.append(start)
+                start = reader.line_num + 1
+    except UnicodeDecodeError:
+        _read_text(path)  # raises the error naming the line
+        raise  # pragma: no cover
     except csv.Error as err:
         raise LabelFormatError(f"{path}: line {reader.line_num}: not readable as CSV ({err}).") from None
-    while records and not records[0][1]:
-        records.pop(0)
-    if not records:
+    first = next((k for k, row in enumerate(rows) if row), None)
+    if first is None:
         raise LabelFormatError(f"{path}: the file is empty; expected a header row and one row per sample.")
-    header_line, header = records[0]
-    header = _check_header(path, header_line, [name.strip() for name in header], delimiter)
-    body = records[1:]
+    header_line = lines[first]
+    header = _check_header(path, header_line, [name.strip() for name in rows[first]], delimiter)
+    rows, lines = rows[first + 1:], lines[first + 1:]
     if len(header) == 1:  # a blank line is an empty cell, or nothing: refuse to guess
-        while body and not body[-1][1]:
-            body.pop()
-        blank = [number for number, row in body if not row]
-        if blank:
+        while rows and not rows[-1]:
+            rows.pop()
+            lines.pop()
+        blank = next((number for number, row in zip(lines, rows) if not row), None)
+        if blank is not None:
             raise LabelFormatError(
-                f"{path}: line {blank[0]} is blank. In a one-column file a blank line could be a row with no "
+                f"{path}: line {blank} is blank. In a one-column file a blank line could be a row with no "
                 'labels or no row at all: write an empty value as "" (quoted), or delete the line.'
             )
-    body = [(number, row) for number, row in body if row]
-    for number, row in body:
+    elif not all(rows):
+        lines = [number for number, row in zip(lines, rows) if row]
+        rows = [row for row in rows if row]
+    for number, row in zip(lines, rows):
         if len(row) != len(header):
             raise LabelFormatError(f"{path}: line {number} has {len(row)} field(s) but the header (line "
                                    f"{header_line}) has {len(header)}.")
-    if not body:
+    if not rows:
         raise LabelFormatError(f"{path}: the file has a header but no data rows.")
-    return _Table(path, header, [row for _, row in body], [number for number, _ in body])
+    return _Table(path, header, rows, lines)
 
 
 def _check_header(path: str, line: int, header: list, delimiter: str) -> list:
@@ -204,7 +215,7 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def _shown(names) -> str:
+def _shown(names: Sequence) -> str:
     names = list(names)
     text = ", ".join(repr(n) for n in names[:_SHOWN])
     return f"[{text}{f', ... and {len(names) - _SHOWN} more' if len(names) > _SHOWN else ''}]"
@@ -322,8 +333,9 @@ class LabelFile:
     path: str = ""
 
 
-def read_label_file(path, *, mask_value=None, label_column=None, sep="|", drop_columns=(), id_column=None,
-                    extra_columns=(), label_names=None) -> LabelFile:
+def read_label_file(path: str | os.PathLike, *, mask_value: float | None = None, label_column: str | None = None,
+                    sep: str = "|", drop_columns: Sequence[str] = (), id_column: str | None = None,
+                    extra_columns: Sequence[str] = (), label_names: Sequence[str] | None = None) -> LabelFile:
     """Read a label file with its row ids and other columns.
 
     Parameters
@@ -403,7 +415,7 @@ def read_label_file(path, *, mask_value=None, label_column=None, sep="|", drop_c
     return LabelFile(_match_labels(labels, names is not None, label_names, path), None, {}, path)
 
 
-def _match_labels(labels: LabelMatrix, named: bool, label_names, path: str) -> LabelMatrix:
+def _match_labels(labels: LabelMatrix, named: bool, label_names: Sequence[str] | None, path: str) -> LabelMatrix:
     """The labels with their columns in the order of ``label_names`` (by name when the file has names)."""
     if label_names is None:
         return labels
@@ -417,7 +429,8 @@ def _match_labels(labels: LabelMatrix, named: bool, label_names, path: str) -> L
     return LabelMatrix(labels.values[:, order], missing, tuple(str(n) for n in label_names))
 
 
-def read_labels(path, *, mask_value=None, label_column=None, sep="|", drop_columns=(), id_column=None) -> LabelMatrix:
+def read_labels(path: str | os.PathLike, *, mask_value: float | None = None, label_column: str | None = None,
+                sep: str = "|", drop_columns: Sequence[str] = (), id_column: str | None = None) -> LabelMatrix:
     """Read a label file into a validated :class:`mlbalance.LabelMatrix`.
 
     Parameters
@@ -457,7 +470,8 @@ def read_labels(path, *, mask_value=None, label_column=None, sep="|", drop_colum
                            drop_columns=drop_columns, id_column=id_column).labels
 
 
-def _labels_from_table(table: _Table, *, mask_value, label_column, sep) -> LabelMatrix:
+def _labels_from_table(table: _Table, *, mask_value: float | None, label_column: str | None,
+                       sep: str) -> LabelMatrix:
     if label_column is None and len(table.header) == 1 and not _all_numeric(table.rows):
         label_column = table.header[0]
     if label_column is not None:
@@ -479,7 +493,7 @@ def _labels_from_table(table: _Table, *, mask_value, label_column, sep) -> Label
         raise LabelFormatError(f"{table.path}: {message}", row=err.row, column=err.column) from None
 
 
-def _all_numeric(rows) -> bool:
+def _all_numeric(rows: list) -> bool:
     try:
         np.array(rows, dtype=np.float64)
         return True
@@ -487,7 +501,7 @@ def _all_numeric(rows) -> bool:
         return False
 
 
-def _load_array(path: str, keys: tuple):
+def _load_array(path: str, keys: tuple) -> tuple:
     """``(array or sparse matrix, names or None)`` from an .npy / .npz file."""
     _check_file(path)
     try:
@@ -516,7 +530,8 @@ def _load_array(path: str, keys: tuple):
 # --------------------------------------------------------------------------------------
 # Scores
 # --------------------------------------------------------------------------------------
-def read_scores(path, *, label_names=None, ids=None, id_column=None, drop_columns=()) -> np.ndarray:
+def read_scores(path: str | os.PathLike, *, label_names: Sequence[str] | None = None, ids: Sequence[str] | None = None,
+                id_column: str | None = None, drop_columns: Sequence[str] = ()) -> np.ndarray:
     """Read a 2-D float score matrix, matched to the labels by column name and row id.
 
     Parameters
@@ -579,6 +594,12 @@ def read_scores(path, *, label_names=None, ids=None, id_column=None, drop_column
         if scores.ndim != 2 or scores.dtype.kind not in "biuf":
             raise LabelFormatError(f"{path}: expected a 2-D numeric score matrix. Received: shape {scores.shape}, "
                                    f"dtype {scores.dtype}.")
+        bad = np.argwhere(~np.isfinite(scores))
+        if bad.size:
+            row, col = (int(i) for i in bad[0])
+            raise LabelFormatError(f"{path}: {len(bad)} non-finite score(s); the first is at row {row}, column "
+                                   f"{col}: {float(scores[row, col])!r}. Scores must be finite (check the model's "
+                                   "outputs for NaN).")
     else:
         _check_file(path)
         raise LabelFormatError(f"{path}: unsupported file type {ext!r}. Use .npy, .npz, .csv or .tsv.")
@@ -592,7 +613,7 @@ def read_scores(path, *, label_names=None, ids=None, id_column=None, drop_column
 # --------------------------------------------------------------------------------------
 # Names, groups, thresholds
 # --------------------------------------------------------------------------------------
-def read_label_names(path, n_labels=None) -> list:
+def read_label_names(path: str | os.PathLike, n_labels: int | None = None) -> list:
     """Label names from a text file, one per line (spaces trimmed, blank lines at the end ignored).
 
     Parameters
@@ -630,7 +651,7 @@ def read_label_names(path, n_labels=None) -> list:
     return [name for _, name in lines]
 
 
-def read_group_ids(path, n_rows: int) -> np.ndarray:
+def read_group_ids(path: str | os.PathLike, n_rows: int) -> np.ndarray:
     """Group ids from a text file, one per label row, with an optional header line.
 
     Examples
@@ -652,7 +673,7 @@ def read_group_ids(path, n_rows: int) -> np.ndarray:
     return np.array(values)
 
 
-def read_thresholds(value, label_names: Sequence[str]):
+def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> float | str | np.ndarray:
     """A decision threshold setting: a number, ``"tune"``, or a file of one threshold per label.
 
     Parameters
@@ -710,7 +731,7 @@ def _threshold(number: float, where: str) -> float:
     return float(number)
 
 
-def _thresholds_lines(path: str):
+def _thresholds_lines(path: str) -> tuple:
     names, values = [], []
     for number, text in _lines(path):
         name, _, cell = text.rpartition(",")
@@ -730,7 +751,7 @@ def _thresholds_lines(path: str):
     return names, values
 
 
-def _thresholds_json(path: str, text: str):
+def _thresholds_json(path: str, text: str) -> tuple:
     try:
         data = json.loads(text)
     except ValueError as err:
@@ -755,7 +776,7 @@ def _thresholds_json(path: str, text: str):
     return names, values
 
 
-def csv_header(path) -> list | None:
+def csv_header(path: str | os.PathLike) -> list | None:
     """The column names of a CSV / TSV file (its first non-blank line), or ``None`` for other files.
 
     Only the header is read. Use it to decide which optional columns a file has.
@@ -787,7 +808,7 @@ def csv_header(path) -> list | None:
     return _read_table(path).header  # raises the error that explains the file
 
 
-def read_csv_column(path, column) -> list:
+def read_csv_column(path: str | os.PathLike, column: str) -> list:
     """One column of a CSV label file, as a list of strings (e.g. group ids).
 
     Examples
