@@ -110,20 +110,24 @@ class _Table:
     lines: list  # the 1-based line number where each row starts
 
     def column(self, name: str) -> list:
-        return [row[self.header.index(name)] for row in self.rows]
+        j = self.header.index(name)
+        return [row[j] for row in self.rows]
 
-    def without(self, names) -> _Table:
-        keep = [j for j, name in enumerate(self.header) if name not in set(names)]
+    def without(self, names: Sequence[str]) -> _Table:
+        names = set(names)
+        if not names & set(self.header):
+            return self
+        keep = [j for j, name in enumerate(self.header) if name not in names]
         return _Table(self.path, [self.header[j] for j in keep], [[row[j] for j in keep] for row in self.rows],
                       self.lines)
 
-    def require(self, names, what: str) -> None:
+    def require(self, names: Sequence[str], what: str) -> None:
         missing = [name for name in names if name not in self.header]
         if missing:
             raise LabelFormatError(f"{self.path}: no column named {missing[0]!r} ({what}); the header has "
                                    f"{_shown(self.header)}.")
 
-    def rows_of(self, order) -> _Table:
+    def rows_of(self, order: np.ndarray) -> _Table:
         return _Table(self.path, self.header, [self.rows[k] for k in order], [self.lines[k] for k in order])
 
 
