@@ -10,6 +10,7 @@ soft problems as ``mlbalance: warning: ...`` on standard error.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -20,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from . import _stratify
-from .io import read_csv_column, read_labels, read_scores
+from .io import LabelFile, csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
 from .labels import as_label_matrix
 from .report import _save_by_extension, compare_reports, evaluation_report
 from .split import (
@@ -53,7 +54,26 @@ def _add_label_input(parser) -> None:
     parser.add_argument("--label-column", default=None,
                         help="CSV column holding delimited label names (e.g. 'cat|dog')")
     parser.add_argument("--sep", default="|", help="delimiter between label names in --label-column (default '|')")
+    _add_column_options(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _add_column_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--id-column", default=None,
+                        help="CSV column of row ids (unique): not a label; split writes it beside each row, report "
+                             "joins score rows to label rows on it")
+    parser.add_argument("--drop-columns", action="append", default=[], metavar="NAME[,NAME...]",
+                        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+                        help="CSV columns that are not labels (repeatable, or comma-separated)")
+
+
+def _dropped(args: argparse.Namespace) -> list:
+    return [name for names in args.drop_columns for name in names]
+
+
+def _read_label_args(args: argparse.Namespace, **extra) -> LabelFile:
+    return read_label_file(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep,
+                           drop_columns=_dropped(args), id_column=args.id_column, **extra)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,14 +158,18 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Evaluate scores against labels, per label; several --y-score files are "
                                         "compared side by side.")
     report.add_argument("--y-true", required=True, help="true labels: .npy, .npz or .csv")
-    report.add_argument("--y-score", required=True, action="append", help="scores (repeat to compare runs)")
-    report.add_argument("--name", action="append", help="run name for each --y-score, in order")
-    report.add_argument("--labels", help="label names: a text file with one name per line")
+    report.add_argument("--y-score", required=True, action="append",
+                        help="scores: .npy (columns in label order), .npz, or .csv whose header names the labels "
+                             "(matched by name); repeat to compare runs")
+    report.add_argument("--name", action="append", help="run name for each --y-score, in order (default: file stem)")
+    report.add_argument("--labels", help="names for the --y-true columns: a text file with one name per line")
     report.add_argument("--thresholds", default="0.5",
-                        help="a number, 'tune' (tuned on these rows: optimistic) or a file with one threshold per "
-                             "label (text, one per line, or the JSON of TunedThresholds.to_dict())")
+                        help="a number in [0, 1], 'tune' (tuned on these rows: optimistic) or a file with one "
+                             "threshold per label (text: one per line in label order, or name,threshold; or the "
+                             "JSON of TunedThresholds.to_dict(), matched by name)")
     report.add_argument("--train-labels", help="training labels, to show each label's training support")
     report.add_argument("--mask-value", type=float, default=None, help="value marking unobserved label entries")
+    _add_column_options(report)
     report.add_argument("-o", "--output", help="write report.html, report.json or report.md")
     return parser
 
@@ -154,18 +178,10 @@ def _size(value):
     return int(value) if value is not None and value >= 1 and float(value).is_integer() else value
 
 
-def _read_groups(args, n_rows):
-    if os.path.exists(args.groups) and not os.path.isdir(args.groups):
-        with open(args.groups, encoding="utf-8") as handle:
-            lines = [line.strip() for line in handle if line.strip()]
-        if len(lines) == n_rows + 1:
-            lines = lines[1:]  # a header line
-        if len(lines) != n_rows:
-            raise ValueError(f"{args.groups}: {len(lines)} group ids for {n_rows} label rows; give one per row.")
-        return np.array(lines)
-    if args.labels.lower().endswith((".csv", ".tsv", ".txt")):
-        return np.array(read_csv_column(args.labels, args.groups))
-    raise ValueError(f"--groups {args.groups!r} is neither a file nor a column of {args.labels}.")
+def _read_groups(args: argparse.Namespace, labels_file: LabelFile) -> np.ndarray:
+    if args.groups in labels_file.columns:
+        return np.array(labels_file.columns[args.groups])
+    return read_group_ids(args.groups, labels_file.labels.n_samples)
 
 
 def _progress_bar():
@@ -191,9 +207,17 @@ def _progress_bar():
 def _run_split(args) -> str:
     if os.path.exists(args.output) and os.path.samefile(args.output, args.labels):
         raise ValueError(f"refusing to overwrite the input {args.labels}; choose another -o path.")
-    groups_column = args.groups if args.groups and not os.path.exists(args.groups) else None
-    labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep,
-                         drop_columns=[groups_column] if groups_column else ())
+    groups_column = None
+    if args.groups:
+        in_labels = args.groups in (csv_header(args.labels) or [])
+        if in_labels and os.path.isfile(args.groups):
+            raise ValueError(f"--groups {args.groups!r} is both a column of {args.labels} and a file: write "
+                             f"--groups ./{args.groups} to mean the file, or move the file away to mean the column.")
+        if not in_labels and not os.path.isfile(args.groups):
+            raise ValueError(f"--groups {args.groups!r} is neither a file nor a column of {args.labels}.")
+        groups_column = args.groups if in_labels else None
+    labels_file = _read_label_args(args, extra_columns=[groups_column] if groups_column else ())
+    labels = labels_file.labels
     n = labels.n_samples
     progress, finish = _progress_bar()
     token = _stratify.PROGRESS.set(progress)
@@ -203,7 +227,7 @@ def _run_split(args) -> str:
             if args.groups:
                 cv = MultilabelStratifiedGroupKFold(args.folds, shuffle=shuffle, random_state=args.seed)
                 part = np.empty(n, dtype=np.int64)
-                for j, (_, test) in enumerate(cv.split(None, labels, _read_groups(args, n))):
+                for j, (_, test) in enumerate(cv.split(None, labels, _read_groups(args, labels_file))):
                     part[test] = j
             else:
                 cv = MultilabelStratifiedKFold(args.folds, shuffle=shuffle, random_state=args.seed, order=args.order)
@@ -231,8 +255,7 @@ def _run_split(args) -> str:
         _stratify.PROGRESS.reset(token)
         finish()
     with open(args.output, "w", encoding="utf-8") as handle:
-        handle.write("row,split\n")
-        handle.writelines(f"{i},{name}\n" for i, name in enumerate(names[part]))
+        _write_split_rows(handle, names[part], labels_file.ids, args.id_column)
     requested = None
     if args.folds is None:  # the sizes asked for, so ED measures the deviation from them
         requested = [len(rows) for rows in parts]
@@ -251,47 +274,64 @@ def _run_split(args) -> str:
     return "\n".join(lines)
 
 
-def _read_thresholds(value, n_labels):
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    if value == "tune":
-        return "tune"
-    if not os.path.exists(value):
-        raise ValueError(f"--thresholds {value!r}: expected a number, 'tune' or an existing file.")
-    with open(value, encoding="utf-8") as handle:
-        text = handle.read()
-    try:
-        data = json.loads(text)
-        values = [x["threshold"] for x in data["labels"]] if isinstance(data, dict) else list(data)
-    except (ValueError, KeyError, TypeError):
-        try:
-            values = [float(line.split(",")[-1]) for line in text.splitlines() if line.strip()]
-        except ValueError:
-            raise ValueError(f"{value}: expected one threshold per line (or TunedThresholds JSON).") from None
-    if len(values) != n_labels:
-        raise ValueError(f"{value}: {len(values)} thresholds for {n_labels} labels; give one per label, in order.")
-    return np.asarray(values, dtype=np.float64)
+def _write_split_rows(handle, part_names: np.ndarray, ids: tuple | None, id_column: str | None) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(["row", "split"] if ids is None else ["row", id_column, "split"])
+    writer.writerows((i, name) if ids is None else (i, ids[i], name) for i, name in enumerate(part_names))
+
+
+def _run_names(paths: list, names: list | None) -> list:
+    """One distinct name per --y-score: --name, else the file stem (with its folder where stems repeat)."""
+    if names:
+        if len(names) != len(paths):
+            raise ValueError(f"{len(names)} --name for {len(paths)} --y-score; give one name per score file.")
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"--name {repeated[0]!r} is given more than once; each --y-score needs its own name.")
+        return list(names)
+    stems = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    names = [f"{os.path.basename(os.path.dirname(os.path.abspath(p)))}/{stem}" if stems.count(stem) > 1
+             else stem for p, stem in zip(paths, stems)]
+    for k, name in enumerate(names):
+        if names.index(name) != k:
+            raise ValueError(f"--y-score {paths[k]} and {paths[names.index(name)]} would both be called {name!r}; "
+                             "give each a --name.")
+    return names
+
+
+def _present(args: argparse.Namespace, path: str) -> dict:
+    """--id-column and the --drop-columns that the CSV ``path`` has (report applies them where present)."""
+    header = csv_header(path) or []
+    return {"id_column": args.id_column if args.id_column in header else None,
+            "drop_columns": [name for name in _dropped(args) if name in header]}
 
 
 def _run_report(args) -> str:
-    names = None
+    inputs = [args.y_true, *args.y_score, *([args.train_labels] if args.train_labels else [])]
+    headers = [csv_header(path) or [] for path in inputs]
+    unknown = [name for name in _dropped(args) if not any(name in header for header in headers)]
+    if unknown:
+        raise ValueError(f"--drop-columns {unknown[0]!r}: no input has a column of that name.")
+    y_file = read_label_file(args.y_true, mask_value=args.mask_value, id_column=args.id_column,
+                             drop_columns=_present(args, args.y_true)["drop_columns"])
+    y_true = y_file.labels
     if args.labels:
-        with open(args.labels, encoding="utf-8") as handle:
-            names = [line.strip() for line in handle if line.strip()]
-    y_true = read_labels(args.y_true, mask_value=args.mask_value)
-    if names is not None:
+        names = read_label_names(args.labels, y_true.n_labels)
+        if names != list(y_true.label_names) and list(y_true.label_names) != [str(j) for j in range(len(names))]:
+            warnings.warn(f"--labels {args.labels} renames the columns of {args.y_true} "
+                          f"({', '.join(y_true.label_names[:5])}{', ...' if y_true.n_labels > 5 else ''}).",
+                          UserWarning, stacklevel=2)
         y_true = as_label_matrix(y_true, label_names=names)
-    run_names = args.name or []
-    if len(run_names) not in (0, len(args.y_score)):
-        raise ValueError(f"{len(run_names)} --name for {len(args.y_score)} --y-score; give one name per score file.")
-    thresholds = _read_thresholds(args.thresholds, y_true.n_labels)
-    train = read_labels(args.train_labels, mask_value=args.mask_value) if args.train_labels else None
+    run_names = _run_names(args.y_score, args.name)
+    thresholds = read_thresholds(args.thresholds, y_true.label_names)
+    train = None
+    if args.train_labels:
+        train = read_label_file(args.train_labels, mask_value=args.mask_value, label_names=y_true.label_names,
+                                **_present(args, args.train_labels)).labels
     reports = {}
-    for k, path in enumerate(args.y_score):
-        name = run_names[k] if run_names else os.path.splitext(os.path.basename(path))[0]
-        scores = read_scores(path)
+    for name, path in zip(run_names, args.y_score):
+        scores = read_scores(path, label_names=y_true.label_names, ids=y_file.ids, id_column=args.id_column,
+                             drop_columns=_dropped(args))
         try:
             check_scores(scores, y_true.n_samples, y_true.n_labels)
         except ValueError as err:
@@ -310,7 +350,7 @@ def _run_report(args) -> str:
 def _run_resample(args) -> str:
     from .sampling import resample_indices
 
-    labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep)
+    labels = _read_label_args(args).labels
     indices = resample_indices(labels, args.method, args.seed, threshold=args.threshold, percentage=args.percentage,
                                shuffle=False)
     before = imbalance_summary(labels)
@@ -354,13 +394,13 @@ def _run_demo(args) -> str:
 
 
 def _run_stats(args) -> str:
-    labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep)
+    labels = _read_label_args(args).labels
     summary = imbalance_summary(labels, min_positives=args.min_positives)
     return summary.to_json(indent=2) if args.json else summary.to_text()
 
 
 def _run_weights(args) -> str:
-    labels = read_labels(args.labels, mask_value=args.mask_value, label_column=args.label_column, sep=args.sep)
+    labels = _read_label_args(args).labels
     pos, neg = label_weights(labels, args.strategy, max_weight=args.max_weight, beta=args.beta,
                              on_zero=args.on_zero, normalize=args.normalize)
     counts = labels.counts()
