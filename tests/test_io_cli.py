@@ -155,7 +155,7 @@ def test_cli_split_groups_column_and_refusals(tmp_path, capsys):
         assert len(set(assignment[3 * g:3 * g + 3])) == 1
     capsys.readouterr()
     assert main(["split", str(path), "--folds", "3", "--groups", "patient", "-o", str(path)]) == 2
-    assert "refusing to overwrite" in capsys.readouterr().err
+    assert "refusing to write" in capsys.readouterr().err
     assert main(["split", str(path), "--folds", "3", "--groups", "nope", "-o", str(out)]) == 2
 
 

@@ -5,6 +5,13 @@ Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights),
 ``resample`` (oversampling, before and after) and ``demo`` (the seed scenario end to end).
 Errors are printed as one ``mlbalance: error: ...`` message with exit status 2;
 soft problems as ``mlbalance: warning: ...`` on standard error.
+
+Exit status: 0 success; 2 an error (a bad option, a bad file, an output that would
+overwrite an input, or an unexpected exception, reported as a bug); 130 interrupted
+(Ctrl-C); 141 standard output closed early (``mlbalance stats y.csv | head``), quietly.
+Every file written goes through :func:`mlbalance._files.atomic_open`: a failed or
+interrupted run leaves the previous file as it was, and an output path that resolves to
+any input of the command is refused before any work.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 import time
 import warnings
@@ -21,6 +29,8 @@ import numpy as np
 
 from . import __version__
 from . import _stratify
+from ._files import atomic_open, check_output
+from ._validation import check_int, check_number
 from .io import LabelFile, csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
 from .labels import as_label_matrix
 from .report import _save_by_extension, compare_reports, evaluation_report
@@ -38,6 +48,75 @@ from .weights import POSITIVE_WEIGHT_STRATEGIES, label_weights
 __all__ = ["main"]
 
 
+def _number(option: str, **bounds):
+    """An argparse ``type``: a finite number within ``bounds`` (see ``check_number``)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = text
+        try:
+            return check_number(option, value, **bounds)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+    return parse
+
+
+def _integer(option: str, low: int | None = None, high: int | None = None, what: str | None = None):
+    """An argparse ``type``: an integer in ``[low, high]`` (see ``check_int``; ``what`` rewords the bounds)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = text
+        try:
+            return check_int(option, value, low=low, high=high)
+        except ValueError as err:
+            message = str(err) if what is None else f"Expected {option} to be {what}. Received: {option}={value!r}"
+            raise argparse.ArgumentTypeError(message) from None
+    return parse
+
+
+def _mask_value(text: str) -> float:
+    """An argparse ``type``: any number but the label values 0 and 1 (nan allowed, as the library allows it)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value in (0, 1):
+        raise argparse.ArgumentTypeError(f"Expected --mask-value to be a number other than 0 and 1 (those are label "
+                                         f"values), e.g. -1 or nan. Received: --mask-value={text!r}")
+    return value
+
+
+def _size(option: str):
+    """An argparse ``type`` for --test-size/--val-size: a fraction or a row count, by how it is written.
+
+    A whole number written without a decimal point (``500``, ``1``) is a row count >= 1;
+    anything else (``0.2``, ``1.0``, ``2e-1``) is a fraction, which must lie in (0, 1).
+    """
+    def parse(text: str) -> int | float:
+        expected = (f"Expected {option} to be a fraction in (0, 1) such as 0.2, or a row count written without a "
+                    f"decimal point such as 500. Received: {option}={text!r}")
+        if re.fullmatch(r"\s*[-+]?[0-9]+\s*", text):
+            if int(text) < 1:
+                raise argparse.ArgumentTypeError(expected)
+            return int(text)
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(expected) from None
+        if not 0 < value < 1:  # also refuses nan and inf
+            hint = (f"; for a count of {int(value)} row(s) write {int(value)}"
+                    if value >= 1 and value.is_integer() and value < 2**63 else "")
+            raise argparse.ArgumentTypeError(expected + hint)
+        return value
+    return parse
+
+
+_SEED = dict(low=0, high=2**32 - 1, what="an integer in [0, 2**32 - 1]")
+
+
 def _on_zero(value):
     if value in ("raise", "one", "max"):
         return value
@@ -49,8 +128,8 @@ def _on_zero(value):
 
 def _add_label_input(parser) -> None:
     parser.add_argument("labels", metavar="LABELS", help="label file: .npy, .npz (dense or sparse) or .csv")
-    parser.add_argument("--mask-value", type=float, default=None,
-                        help="value marking unobserved entries (e.g. -1); excluded from counts")
+    parser.add_argument("--mask-value", type=_mask_value, default=None,
+                        help="value marking unobserved entries (e.g. -1 or nan; not 0 or 1); excluded from counts")
     parser.add_argument("--label-column", default=None,
                         help="CSV column holding delimited label names (e.g. 'cat|dog')")
     parser.add_argument("--sep", default="|", help="delimiter between label names in --label-column (default '|')")
@@ -96,15 +175,18 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="per-label counts and imbalance measures (IRLbl, MeanIR, SCUMBLE)",
                            description="Per-label counts and multi-label imbalance measures (Charte et al., 2015).")
     _add_label_input(stats)
-    stats.add_argument("--min-positives", type=int, default=10, help="labels below this count are listed as rare")
+    stats.add_argument("--min-positives", type=_integer("--min-positives", low=1), default=10,
+                       help="labels below this count (>= 1, default 10) are listed as rare")
 
     weights = sub.add_parser("weights", help="per-label positive (and negative) loss weights",
                              description="Per-label loss weights for a sigmoid multi-label output.")
     _add_label_input(weights)
     weights.add_argument("--strategy", choices=POSITIVE_WEIGHT_STRATEGIES, default="neg_pos",
                          help="weighting formula (default neg_pos = negatives / positives)")
-    weights.add_argument("--max-weight", type=float, default=None, help="cap every weight at this value")
-    weights.add_argument("--beta", type=float, default=0.999, help="beta of the effective_number strategy")
+    weights.add_argument("--max-weight", type=_number("--max-weight", low=0, low_open=True), default=None,
+                         help="cap every weight at this value (> 0)")
+    weights.add_argument("--beta", type=_number("--beta", low=0, high=1, low_open=True, high_open=True),
+                         default=None, help="beta in (0, 1) of --strategy effective_number (default 0.999)")
     weights.add_argument("--normalize", action="store_true", help="scale weights to average 1 before the cap")
     weights.add_argument("--on-zero", type=_on_zero, default="raise",
                          help="labels with no positives (or no negatives): raise (default), one, max, or a number")
@@ -114,24 +196,35 @@ def build_parser() -> argparse.ArgumentParser:
                                        "order, with its fold or split name, and prints the split quality.")
     _add_label_input(split)
     how = split.add_mutually_exclusive_group(required=True)
-    how.add_argument("--folds", type=int, help="number of folds (k-fold)")
-    how.add_argument("--test-size", type=float, help="test fraction (e.g. 0.2) or count (e.g. 500)")
-    split.add_argument("--val-size", type=float, default=None, help="validation fraction or count (with --test-size)")
-    split.add_argument("--seed", type=int, default=None, help="random seed (default: deterministic order)")
+    how.add_argument("--folds", type=_integer("--folds", low=2), help="number of folds (k-fold, >= 2)")
+    how.add_argument("--test-size", type=_size("--test-size"),
+                     help="test fraction in (0, 1), e.g. 0.2, or a row count written without a decimal point, "
+                          "e.g. 500 (1.0 is refused: write 1 for one row)")
+    split.add_argument("--val-size", type=_size("--val-size"), default=None,
+                       help="validation fraction or row count, as --test-size (only with --test-size)")
+    split.add_argument("--seed", type=_integer("--seed", **_SEED), default=None,
+                       help="shuffle with this seed (0 to 2**32-1); without it, --folds and a train/test split keep "
+                            "a deterministic order, and a train/val/test split uses seed 0")
     split.add_argument("--groups", default=None,
                        help="group ids: a column of LABELS (removed from the labels) or a file with one id per row")
-    split.add_argument("--order", type=int, choices=(1, 2), default=1, help="2 also stratifies label pairs")
-    split.add_argument("-o", "--output", required=True, help="output CSV (refuses to overwrite LABELS)")
+    split.add_argument("--order", type=int, choices=(1, 2), default=1,
+                       help="2 also stratifies label pairs (not with --groups)")
+    split.add_argument("-o", "--output", required=True,
+                       help="output CSV, written atomically (refuses LABELS and the --groups file)")
 
     resample = sub.add_parser("resample", help="multi-label oversampling: imbalance before and after",
                               description="Draw one epoch of repeat-factor or ML-ROS oversampling and print the "
                                           "imbalance summary before and after (prevalence, MeanIR, SCUMBLE).")
     _add_label_input(resample)
     resample.add_argument("--method", choices=("repeat_factor", "ml_ros"), default="repeat_factor")
-    resample.add_argument("--threshold", type=float, default=0.1, help="repeat_factor: rarer labels are repeated")
-    resample.add_argument("--percentage", type=float, default=25.0, help="ml_ros: clones as %% of the rows")
-    resample.add_argument("--seed", type=int, default=0)
-    resample.add_argument("-o", "--output", help="write the epoch's row indices, one per line")
+    resample.add_argument("--threshold", type=_number("--threshold", low=0, high=1, low_open=True), default=None,
+                          help="repeat_factor only: labels rarer than this prevalence in (0, 1] are repeated "
+                               "(default 0.1)")
+    resample.add_argument("--percentage", type=_number("--percentage", low=0, low_open=True), default=None,
+                          help="ml_ros only: clones as %% of the rows, > 0 (default 25)")
+    resample.add_argument("--seed", type=_integer("--seed", **_SEED), default=0, help="random seed (default 0)")
+    resample.add_argument("-o", "--output",
+                          help="write the epoch's row indices, one per line, atomically (refuses LABELS)")
 
     demo = sub.add_parser("demo", help="the seed's LSTM transfer-learning scenario end to end (Keras)",
                           description="Rebuild the seed scenario (6,790 sequences, 23 labels, an LSTM base "
@@ -168,14 +261,33 @@ def build_parser() -> argparse.ArgumentParser:
                              "threshold per label (text: one per line in label order, or name,threshold; or the "
                              "JSON of TunedThresholds.to_dict(), matched by name)")
     report.add_argument("--train-labels", help="training labels, to show each label's training support")
-    report.add_argument("--mask-value", type=float, default=None, help="value marking unobserved label entries")
+    report.add_argument("--mask-value", type=_mask_value, default=None,
+                        help="value marking unobserved label entries (e.g. -1 or nan; not 0 or 1)")
     _add_column_options(report)
-    report.add_argument("-o", "--output", help="write report.html, report.json or report.md")
+    report.add_argument("-o", "--output",
+                        help="write report.html, report.json or report.md (refuses any input file)")
     return parser
 
 
-def _size(value):
-    return int(value) if value is not None and value >= 1 and float(value).is_integer() else value
+def _conflicts(args) -> str | None:
+    """An option that the command would ignore or reinterpret, as a message; None if none."""
+    if args.command == "split":
+        if args.folds is not None and args.val_size is not None:
+            return ("--val-size needs --test-size (a train/val/test split); with --folds every fold serves once as "
+                    "the validation set. Drop --val-size, or use --test-size.")
+        if args.groups and args.folds is None:
+            return ("--groups works with --folds; for a grouped train/test split use --folds and take one fold as "
+                    "the test set.")
+        if args.groups and args.order == 2:
+            return "--order 2 is not available with --groups (groups are stratified by label counts only); drop one."
+    if args.command == "weights" and args.beta is not None and args.strategy != "effective_number":
+        return f"--beta applies to --strategy effective_number only; --strategy {args.strategy} would ignore it."
+    if args.command == "resample":
+        if args.method == "repeat_factor" and args.percentage is not None:
+            return "--percentage applies to --method ml_ros only; --method repeat_factor would ignore it."
+        if args.method == "ml_ros" and args.threshold is not None:
+            return "--threshold applies to --method repeat_factor only; --method ml_ros would ignore it."
+    return None
 
 
 def _read_groups(args: argparse.Namespace, labels_file: LabelFile) -> np.ndarray:
@@ -205,8 +317,8 @@ def _progress_bar():
 
 
 def _run_split(args) -> str:
-    if os.path.exists(args.output) and os.path.samefile(args.output, args.labels):
-        raise ValueError(f"refusing to overwrite the input {args.labels}; choose another -o path.")
+    check_output(args.output, {"LABELS": args.labels,
+                               "--groups": args.groups if args.groups and os.path.isfile(args.groups) else None})
     groups_column = None
     if args.groups:
         in_labels = args.groups in (csv_header(args.labels) or [])
@@ -234,19 +346,15 @@ def _run_split(args) -> str:
                 part = cv.fold_assignment(None, labels)
             names = np.array([f"fold{j}" for j in range(args.folds)])
         else:
-            if args.groups:
-                raise ValueError("--groups works with --folds; for a grouped train/test split use --folds and "
-                                 "take one fold as the test set.")
             index = np.arange(n)
             if args.val_size is None:
-                parts = multilabel_train_test_split(index, y=labels, test_size=_size(args.test_size),
+                parts = multilabel_train_test_split(index, y=labels, test_size=args.test_size,
                                                     random_state=args.seed, shuffle=args.seed is not None,
                                                     order=args.order)
                 names = np.array(["train", "test"])
             else:
-                parts = train_val_test_split(index, y=labels, val_size=_size(args.val_size),
-                                             test_size=_size(args.test_size), random_state=args.seed,
-                                             order=args.order)
+                parts = train_val_test_split(index, y=labels, val_size=args.val_size, test_size=args.test_size,
+                                             random_state=0 if args.seed is None else args.seed, order=args.order)
                 names = np.array(["train", "val", "test"])
             part = np.empty(n, dtype=np.int64)
             for j, rows in enumerate(parts):
@@ -254,7 +362,7 @@ def _run_split(args) -> str:
     finally:
         _stratify.PROGRESS.reset(token)
         finish()
-    with open(args.output, "w", encoding="utf-8") as handle:
+    with atomic_open(args.output) as handle:
         _write_split_rows(handle, names[part], labels_file.ids, args.id_column)
     requested = None
     if args.folds is None:  # the sizes asked for, so ED measures the deviation from them
@@ -307,6 +415,13 @@ def _present(args: argparse.Namespace, path: str) -> dict:
 
 
 def _run_report(args) -> str:
+    if args.output:
+        if os.path.splitext(args.output)[1].lower() not in (".html", ".json", ".md"):
+            raise ValueError(f"-o {args.output}: use a .html, .json or .md file name.")
+        inputs = {"--y-true": args.y_true, "--labels": args.labels, "--train-labels": args.train_labels,
+                  "--thresholds": args.thresholds if os.path.isfile(args.thresholds) else None}
+        inputs.update({f"--y-score #{k + 1}": path for k, path in enumerate(args.y_score)})
+        check_output(args.output, inputs)
     inputs = [args.y_true, *args.y_score, *([args.train_labels] if args.train_labels else [])]
     headers = [csv_header(path) or [] for path in inputs]
     unknown = [name for name in _dropped(args) if not any(name in header for header in headers)]
@@ -340,9 +455,6 @@ def _run_report(args) -> str:
                                           mask_value=args.mask_value)
     result = next(iter(reports.values())) if len(reports) == 1 else compare_reports(reports)
     if args.output:
-        ext = os.path.splitext(args.output)[1].lower()
-        if ext not in (".html", ".json", ".md"):
-            raise ValueError(f"-o {args.output}: use a .html, .json or .md file name.")
         _save_by_extension(result, args.output)
     return result.to_text() + (f"\nwrote {args.output}" if args.output else "")
 
@@ -350,13 +462,17 @@ def _run_report(args) -> str:
 def _run_resample(args) -> str:
     from .sampling import resample_indices
 
+    if args.output:
+        check_output(args.output, {"LABELS": args.labels})
     labels = _read_label_args(args).labels
-    indices = resample_indices(labels, args.method, args.seed, threshold=args.threshold, percentage=args.percentage,
-                               shuffle=False)
+    indices = resample_indices(labels, args.method, args.seed, shuffle=False,
+                               threshold=0.1 if args.threshold is None else args.threshold,
+                               percentage=25.0 if args.percentage is None else args.percentage)
     before = imbalance_summary(labels)
     after = imbalance_summary(labels.values[indices], label_names=labels.label_names)
     if args.output:
-        np.savetxt(args.output, indices, fmt="%d")
+        with atomic_open(args.output) as handle:
+            np.savetxt(handle, indices, fmt="%d")
     if args.json:
         return json.dumps({"method": args.method, "rows_before": labels.n_samples, "rows_after": int(indices.size),
                            "before": before.to_dict(), "after": after.to_dict()}, indent=2)
@@ -401,7 +517,8 @@ def _run_stats(args) -> str:
 
 def _run_weights(args) -> str:
     labels = _read_label_args(args).labels
-    pos, neg = label_weights(labels, args.strategy, max_weight=args.max_weight, beta=args.beta,
+    pos, neg = label_weights(labels, args.strategy, max_weight=args.max_weight,
+                             beta=0.999 if args.beta is None else args.beta,
                              on_zero=args.on_zero, normalize=args.normalize)
     counts = labels.counts()
     rows = [
@@ -421,8 +538,37 @@ def _run_weights(args) -> str:
     return "\n".join(lines)
 
 
+def _print(text: str, stream) -> None:
+    """Print ``text``; characters the stream cannot encode are written as escapes, not a traceback."""
+    try:
+        print(text, file=stream)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        print(text.encode(encoding, "backslashreplace").decode(encoding), file=stream)
+
+
+def _message(err: Exception) -> str:
+    """An error as one readable message: an ``OSError`` without its ``[Errno N]`` prefix, naming its file."""
+    if isinstance(err, OSError) and err.strerror:
+        return f"{err.filename}: {err.strerror}" if err.filename else err.strerror
+    return str(err)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point standard output at devnull so the interpreter's final flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured output)
+        pass
+
+
 def main(argv=None) -> int:
     """Entry point of the ``mlbalance`` console script; returns the exit status.
+
+    0 on success, 2 on any error (one ``mlbalance: error: ...`` line on standard error;
+    argparse's own option errors exit 2 through ``SystemExit``), 130 when interrupted,
+    141 when standard output is closed early (as by ``| head``).
 
     Examples
     --------
@@ -432,18 +578,37 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    conflict = _conflicts(args)
+    if conflict:
+        parser.exit(2, f"{parser.prog} {args.command}: error: {conflict}\n")
     run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split, "report": _run_report,
            "demo": _run_demo, "resample": _run_resample}[args.command]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        try:
-            output = run(args)
-        except (ValueError, OSError) as err:
-            print(f"mlbalance: error: {err}", file=sys.stderr)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            try:
+                output, error = run(args), None
+            except BrokenPipeError:
+                raise
+            except (ValueError, OSError) as err:
+                output, error = None, _message(err)
+            except Exception as err:  # a bug: still one line, no traceback
+                detail = " ".join(str(err).split())
+                output, error = None, (f"unexpected {type(err).__name__}: {detail}. This is a bug in mlbalance "
+                                       f"{__version__}; please report it with the command you ran.")
+        if error is not None:
+            _print(f"mlbalance: error: {error}", sys.stderr)
             return 2
-    for warning in caught:
-        print(f"mlbalance: warning: {warning.message}", file=sys.stderr)
-    print(output)
+        for warning in caught:
+            _print(f"mlbalance: warning: {warning.message}", sys.stderr)
+        _print(output, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
+    except KeyboardInterrupt:
+        _print("mlbalance: interrupted", sys.stderr)
+        return 130
     return 0
 
 
