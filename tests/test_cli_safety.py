@@ -452,3 +452,29 @@ def test_property_no_traceback_no_input_changed_outputs_complete(argv):
     finally:
         os.chdir(cwd)
         shutil.rmtree(root)
+
+
+@pytest.mark.parametrize("argv", [
+    ["weights", "ESC", "--on-zero", "one"],
+    ["resample", "ESC"],
+    ["split", "ESC", "--folds", "2", "-o", "OUT"],
+    ["stats", "ESC"],
+])
+def test_terminal_output_strips_control_sequences_from_label_names(tmp_path, capsys, argv):
+    path = tmp_path / "esc.csv"
+    path.write_text("red\x1b[31m,\x1b]0;title\x07b,c\n1,0,0\n0,1,0\n1,1,0\n0,0,0\n")
+    argv = [str(path) if a == "ESC" else str(tmp_path / "o.csv") if a == "OUT" else a for a in argv]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "red" in out
+
+
+def test_resample_of_an_all_zero_matrix_prints_undefined_not_nan(tmp_path, capsys):
+    path = tmp_path / "zero.csv"
+    path.write_text("a,b\n0,0\n0,0\n")
+    assert main(["resample", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "undefined" in out and "nan" not in out.lower().replace("meanir", "")
+    assert main(["resample", str(path), "--json"]) == 0
+    json.loads(capsys.readouterr().out)  # allow_nan=False upstream: parses as strict JSON

@@ -33,7 +33,8 @@ from ._files import atomic_open, check_output
 from ._validation import check_int, check_number
 from .io import LabelFile, csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
 from .labels import as_label_matrix
-from .report import _save_by_extension, compare_reports, evaluation_report
+from ._text import terminal_text
+from .report import compare_reports, evaluation_report
 from .split import (
     MultilabelStratifiedGroupKFold,
     MultilabelStratifiedKFold,
@@ -369,7 +370,7 @@ def _run_split(args) -> str:
         requested = [len(rows) for rows in parts]
     quality = split_quality(labels, part, target_sizes=requested)
     if args.json:
-        return json.dumps({"output": args.output, "parts": names.tolist(), **quality.to_dict()}, indent=2)
+        return json.dumps({"output": args.output, "parts": names.tolist(), **quality.to_dict()}, indent=2, allow_nan=False)
     counts = quality.positives_per_part
     lines = [f"wrote {args.output}: {n:,} rows -> " + ", ".join(f"{name} {size:,}" for name, size in
                                                                  zip(names, quality.part_sizes)),
@@ -377,7 +378,7 @@ def _run_split(args) -> str:
              "rarest labels (positives per part):"]
     rarest = np.argsort(counts.sum(axis=0), kind="stable")
     rarest = [j for j in rarest if counts[:, j].sum() > 0][:10]
-    lines += [f"  {labels.label_names[j]:>10}: " + ", ".join(f"{name} {counts[p, j]}" for p, name in enumerate(names))
+    lines += [f"  {terminal_text(labels.label_names[j]):>10}: " + ", ".join(f"{name} {counts[p, j]}" for p, name in enumerate(names))
               for j in rarest]
     return "\n".join(lines)
 
@@ -455,7 +456,7 @@ def _run_report(args) -> str:
                                           mask_value=args.mask_value)
     result = next(iter(reports.values())) if len(reports) == 1 else compare_reports(reports)
     if args.output:
-        _save_by_extension(result, args.output)
+        result.save(args.output)
     return result.to_text() + (f"\nwrote {args.output}" if args.output else "")
 
 
@@ -475,16 +476,25 @@ def _run_resample(args) -> str:
             np.savetxt(handle, indices, fmt="%d")
     if args.json:
         return json.dumps({"method": args.method, "rows_before": labels.n_samples, "rows_after": int(indices.size),
-                           "before": before.to_dict(), "after": after.to_dict()}, indent=2)
+                           "before": before.to_dict(), "after": after.to_dict()}, indent=2, allow_nan=False)
     lines = [f"{args.method}: {labels.n_samples:,} rows -> {indices.size:,} rows per epoch "
              f"(every original row at least once)",
              f"{'':>10}  {'MeanIR':>9}  {'MaxIR':>9}  {'SCUMBLE':>7}  {'cardinality':>11}",
-             *(f"{name:>10}  {s.mean_ir:>9.2f}  {s.max_ir:>9.2f}  {s.scumble:>7.4f}  {s.cardinality:>11.4f}"
-               for name, s in (("before", before), ("after", after))),
+             *(f"{name:>10}  {_shown_number(s.mean_ir, '9.2f')}  {_shown_number(s.max_ir, '9.2f')}  {_shown_number(s.scumble, '7.4f')}"
+               f"  {_shown_number(s.cardinality, '11.4f')}" for name, s in (("before", before), ("after", after))),
              "prevalence of the rarest labels (before -> after):"]
     order = [j for j in np.argsort(before.positives, kind="stable") if before.positives[j] > 0][:10]
-    lines += [f"{labels.label_names[j]:>10}: {before.prevalence[j]:.5f} -> {after.prevalence[j]:.5f}" for j in order]
+    lines += [f"{terminal_text(labels.label_names[j]):>10}: {_shown_number(before.prevalence[j], '.5f')} -> "
+              f"{_shown_number(after.prevalence[j], '.5f')}" for j in order]
     return "\n".join(lines)
+
+
+def _shown_number(value: float, spec: str) -> str:
+    """``format(value, spec)``, or "undefined" (right-aligned alike) for NaN or inf: no NaN is printed."""
+    if np.isfinite(value):
+        return format(value, spec)
+    width = "".join(ch for ch in spec.split(".")[0] if ch.isdigit())
+    return format("undefined", f">{width}" if width else "")
 
 
 def _run_demo(args) -> str:
@@ -528,11 +538,12 @@ def _run_weights(args) -> str:
     ]
     if args.json:
         return json.dumps({"strategy": args.strategy, "max_weight": args.max_weight, "on_zero": args.on_zero,
-                           "labels": rows}, indent=2)
-    width = max(4, *(len(n) for n in labels.label_names))
+                           "labels": rows}, indent=2, allow_nan=False)
+    shown = [terminal_text(name) for name in labels.label_names]
+    width = max(4, *(len(n) for n in shown))
     lines = [f"strategy {args.strategy}" + (f", capped at {args.max_weight:g}" if args.max_weight else ""),
              f"{'label':>5}  {'name':>{width}}  {'positives':>9}  {'negatives':>9}  {'pos_weight':>12}  {'neg_weight':>10}"]
-    lines += [f"{r['index']:>5}  {r['name']:>{width}}  {r['positives']:>9}  {r['negatives']:>9}  "
+    lines += [f"{r['index']:>5}  {shown[r['index']]:>{width}}  {r['positives']:>9}  {r['negatives']:>9}  "
               f"{r['pos_weight']:>12.4f}  {r['neg_weight']:>10.4f}" for r in rows]
     lines.append("pos_weight as a Python list: " + json.dumps(np.round(pos, 6).tolist()))
     return "\n".join(lines)

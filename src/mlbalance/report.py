@@ -250,11 +250,6 @@ def _save(report, path):
     return write_text(path, render())
 
 
-def _save_by_extension(report, path):
-    """``report.save(path)``: kept for callers of the old helper (the CLI); to be removed."""
-    return report.save(path)
-
-
 def _report_body(report):
     o = report.overall
     parts = [f"<p>{report.settings['rows']:,} rows, {report.settings['labels']} labels; thresholds: "
