@@ -74,3 +74,11 @@ def test_check_output_refuses_directories_and_missing_or_read_only_folders(tmp_p
 
 def test_check_output_accepts_a_new_file_next_to_the_inputs(tmp_path):
     assert check_output(tmp_path / "new.csv", [tmp_path / "y.csv", None]) == str(tmp_path / "new.csv")
+
+
+def test_check_output_refuses_a_hard_link_to_an_input(tmp_path):
+    labels = tmp_path / "y.csv"
+    labels.write_text("a\n1\n")
+    os.link(labels, tmp_path / "copy.csv")
+    with pytest.raises(OutputPathError, match="copy.csv"):
+        check_output(tmp_path / "copy.csv", {"LABELS": labels})

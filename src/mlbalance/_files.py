@@ -8,7 +8,7 @@ while writing (a full disk, an exception in the caller, a kill) leaves the previ
 untouched and removes the temporary file.
 
 :func:`check_output` is the one guard every command uses before any work: the output path
-must not resolve (symlinks followed) to any input, must not be a directory, and its
+must not resolve (symlinks followed) to any input, nor be a hard link to one, must not be a directory, and its
 directory must exist and be writable.
 """
 
@@ -73,7 +73,7 @@ def check_output(output: str | os.PathLike, inputs: dict | Iterable = (), *, opt
     for what, path in items:
         if path is None:
             continue
-        if _resolve(path) == target:
+        if _resolve(path) == target or _same_file(out, path):
             label = f"the input {what} ({os.fspath(path)})" if what else f"the input {os.fspath(path)}"
             raise OutputPathError(
                 f"refusing to write {out}: it is {label}; writing would destroy it. Choose another {option} path."
@@ -136,6 +136,14 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | Non
             message = f"{path}: writing failed ({err.strerror or err}); the previous file, if any, is unchanged."
             raise (OSError(err.errno, message) if err.errno else OSError(message)) from None
         raise
+
+
+def _same_file(a: str, b: str | os.PathLike) -> bool:
+    """Whether two existing paths are one file (a hard link, a bind mount); False if either is missing."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _existing_mode(path: str) -> int | None:
