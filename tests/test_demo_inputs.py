@@ -311,5 +311,5 @@ def test_mixed_precision_on_a_cpu_warns_and_the_outputs_stay_float32(monkeypatch
     assert base.output.dtype == "float16"  # the layers compute in float16 ...
     assert binary.output.dtype == head.output.dtype == "float32"  # ... and the scores come out in float32
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", UserWarning)
         run_demo(DemoConfig.tiny(), verbose=False)  # no warning without mixed precision
