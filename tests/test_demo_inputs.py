@@ -299,7 +299,7 @@ def test_mixed_precision_on_a_cpu_warns_and_the_outputs_stay_float32(monkeypatch
     if _has_accelerator(keras.backend.backend()):
         pytest.skip("an accelerator is visible: mixed precision is what it is for")
     _fake_training(monkeypatch)
-    with pytest.warns(UserWarning, match="no GPU is visible .* on a CPU mixed_float16 gives no speed-up"):
+    with pytest.warns(UserWarning, match="no GPU is visible .* mixed_float16 gives no speed-up on a CPU"):
         run_demo(DemoConfig.tiny(mixed_precision=True), verbose=False)
     assert keras.mixed_precision.dtype_policy().name == "float32"  # restored
     keras.mixed_precision.set_dtype_policy("mixed_float16")
