@@ -32,18 +32,25 @@ def test_tiny_demo_runs_all_six_runs_and_writes_reports(tmp_path, capsys):
     assert {r.split(" @")[0] for r in data["runs"]} == {"bce", "class_weight", "weighted_bce", "focal", "asymmetric",
                                                          "repeat_factor", "weighted_bce +ft", "weighted_bce +ft +cRT"}
     assert (tmp_path / "demo_report.html").read_text().count("<svg") >= 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo_report.html", "demo_report.json"]  # no temp files
+    assert "[3/6] binary base (A: labels 12-22, B: labels 0-11 (the seed's sets))" in out
 
 
-def test_own_data_file(tmp_path):
+def test_own_data_file_with_other_label_count_and_feature_width(tmp_path, capsys):
     x, y = make_sequences(DemoConfig.tiny())
-    np.savez(tmp_path / "mine.npz", x=x, y=y)
+    labels = [22, 0, 12, 8, 16, 15, 17]  # 7 labels, 40 features: the models are sized to the data
+    np.savez(tmp_path / "mine.npz", x=x[:, :, :40], y=y[:, labels])
     x2, y2 = load_data(tmp_path / "mine.npz")
-    assert x2.shape == x.shape and y2.shape == y.shape
-    result = run_demo(DemoConfig.tiny(), data=(x2, y2), runs=("bce",), verbose=False)
+    assert x2.shape == (600, 8, 40) and y2.shape == (600, 7)
+    result = run_demo(DemoConfig.tiny(), data=(x2, y2), runs=("bce",))
     assert set(result["reports"]) == {"bce @0.5", "bce @tuned"}
-    np.savez(tmp_path / "bad.npz", x=x[:, :, :5], y=y)
-    with pytest.raises(ValueError, match=r"x must have shape \(n, T, 128\)"):
-        load_data(tmp_path / "bad.npz")
+    assert result["reports"]["bce @0.5"].settings["labels"] == 7
+    # Sets A and B derived from the data and said so: training counts 244, 97, 9, 1, 4, 1, 2, so ranked
+    # 0, 1, 2, 4, 6, 3, 5 (ties by index), alternately to A and B.
+    assert result["pretraining_sets"]["A"] == [0, 2, 5, 6] and result["pretraining_sets"]["B"] == [1, 3, 4]
+    out = capsys.readouterr().out
+    assert "[3/6] binary base (A: labels [0, 2, 5, 6], B: labels [1, 3, 4] (derived from the data" in out
+    assert "8 steps x 40 features (the seed had 128; the models' input is sized to the data)" in out
 
 
 def test_padding_first_and_speed_figures(monkeypatch):

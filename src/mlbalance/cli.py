@@ -231,10 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Rebuild the seed scenario (6,790 sequences, 23 labels, an LSTM base "
                                       "transferred from a binary model) and compare plain BCE, Keras class_weight, "
                                       "weighted BCE, focal and asymmetric losses, at 0.5 and at tuned thresholds.")
-    demo.add_argument("--full", action="store_true", help="the seed's sizes (longer sequences, more epochs)")
-    demo.add_argument("--tiny", action="store_true", help="a seconds-long smoke run (600 rows)")
+    size = demo.add_mutually_exclusive_group()
+    size.add_argument("--full", action="store_true", help="the seed's sizes (longer sequences, more epochs)")
+    size.add_argument("--tiny", action="store_true", help="a seconds-long smoke run (600 rows)")
     demo.add_argument("--seed", type=int, default=0, help="data, split and initialisation seed")
-    demo.add_argument("--data", help="your own sequences: an .npz with x (n, T, 128) and y (n, q)")
+    demo.add_argument("--data", help="your own sequences: an .npz with x (n, T, features) and y (n, q) 0/1")
     demo.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
                       help="Keras backend (default: KERAS_BACKEND or tensorflow)")
     demo.add_argument("--mixed-precision", action="store_true", help="train under the mixed_float16 policy")
@@ -245,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--finetune-sampling", choices=("repeat_factor", "ml_ros", "none"), default="repeat_factor",
                       help="how stage 3 draws its rows: oversampled by repeat factors (default), by ML-ROS, "
                            "or 'none' (every training row once)")
-    demo.add_argument("--output-dir", default="demo_output", help="where demo_report.html/.json go")
+    demo.add_argument("--output-dir", default="demo_output",
+                      help="where demo_report.html/.json go (created if missing; checked before training)")
     demo.add_argument("--json", action="store_true", help="print the comparison as JSON at the end")
 
     report = sub.add_parser("report", help="per-label evaluation report (terminal, HTML, JSON or Markdown)",
@@ -498,12 +500,14 @@ def _shown_number(value: float, spec: str) -> str:
 
 
 def _run_demo(args) -> str:
-    if args.backend:
-        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != args.backend:
-            raise ValueError("--backend must be chosen before Keras is imported; set KERAS_BACKEND instead.")
-        os.environ["KERAS_BACKEND"] = args.backend
-    from .demo import DemoConfig, load_data, run_demo
+    from ._validation import check_int
+    from .demo import DemoConfig, choose_backend, load_data, prepare_output_dir, run_demo
 
+    # Every check before the first Keras import and before minutes of training.
+    check_int("--seed", args.seed, low=0)
+    check_int("--finetune-epochs", args.finetune_epochs, low=0, allow_none=True)
+    choose_backend(args.backend, option="--backend")
+    prepare_output_dir(args.output_dir, {"--data": args.data}, option="--output-dir")
     make = DemoConfig.full if args.full else DemoConfig.tiny if args.tiny else DemoConfig
     overrides = {} if args.finetune_epochs is None else {"finetune_epochs": args.finetune_epochs}
     sampling = None if args.finetune_sampling == "none" else args.finetune_sampling

@@ -11,12 +11,16 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
    steps, on top of N(0, 1) noise. (Weaker signals are lost by the binary base: a logistic
    probe on its frozen features then cannot find the rare labels, whatever the loss.) Lengths are
    uniform in ``[min_len, max_len]``, zero-padded (the models mask the padding). Same seed,
-   same data. ``--data FILE.npz`` (arrays ``x`` of shape (n, T, 128) and ``y`` of shape
-   (n, q)) uses your own sequences instead.
+   same data. ``--data FILE.npz`` (arrays ``x`` of shape (n, T, features) and 0/1 ``y`` of
+   shape (n, q), q >= 2, n >= 10) uses your own sequences instead: :func:`check_data` checks
+   them before Keras is imported (NaN / inf, shapes, row counts, labels), and the models'
+   input is sized to their features.
 2. Imbalance summary; stratified train / validation / test split (60 / 20 / 20).
 3. **Stage 1**, the binary base: Input (None, None, 128) -> LSTM(192) -> Dense 160 -> 128 ->
    128 -> 64 -> 1, trained on "has any label of set A and any label of set B" (A: labels
-   12-22, B: labels 0-11).
+   12-22, B: labels 0-11, the seed's sets, for 23 labels; for other data, or when those sets
+   leave the target constant, the labels with training positives ranked by count go
+   alternately to A and B; the output says which).
 4. **Stage 2**, as the seed did it: the base is frozen; the seed's head (4 x [Dense 64 +
    Dropout 0.2], Dense 32, Dense 23, after a ``Normalization`` layer adapted to the frozen
    features) is trained with each of: plain BCE; Keras ``class_weight`` as the seed used it;
@@ -56,8 +60,10 @@ from a binary model, a small dense head, and Keras ``class_weight``. This demo r
    is wide and new positives can score inside it; the other runs keep the midpoint, which
    measured better for them, see ``benchmarks/RESULTS.md``); a comparison report (terminal +
    HTML) shows macro-F1 over labels with test positives, per-label F1, and what each run gets
-   wrong. Timings per epoch, sequences per second and the accelerator's peak memory (JAX and
-   PyTorch on a GPU) are returned and printed.
+   wrong, written atomically (``demo_report.html`` / ``.json`` in ``output_dir``, which is
+   checked before anything trains: :func:`prepare_output_dir`). Timings per epoch, sequences
+   per second and the accelerator's peak memory (JAX and PyTorch on a GPU) are returned and
+   printed.
 
 ``padding="pre"`` left-aligns the padding and drops the ``Masking`` layer: Keras' cuDNN LSTM
 on JAX and PyTorch takes no mask, so this is what lets ``--full`` use cuDNN on a GPU (the LSTM
@@ -80,7 +86,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from ._files import OutputPathError, check_output, write_text
+from ._validation import check_bool, check_choice, check_int, check_number
 from .datasets import seed_scenario_labels
+from .labels import as_label_matrix
 from .report import compare_reports, evaluation_report
 from .sampling import resample_indices
 from .split import train_val_test_split
@@ -96,6 +105,9 @@ RUNS = ("bce", "class_weight", "weighted_bce", "focal", "asymmetric", "repeat_fa
 FINETUNE_RUNS = ("bce", "weighted_bce", "focal", "asymmetric")
 PADDINGS = ("mask", "pre")
 SAMPLINGS = ("repeat_factor", "ml_ros", None)
+SEED_ROWS = 6790  # rows of the seed scenario (make_sequences draws n_samples of them)
+MIN_ROWS = 10  # the 60 / 20 / 20 split then leaves 2 validation and 2 test rows
+REPORT_FILES = ("demo_report.html", "demo_report.json")
 
 
 class DemoConfig:
@@ -115,11 +127,8 @@ class DemoConfig:
                  head_batch_size=256, finetune_epochs=6, finetune_lr=1e-3, finetune_runs=FINETUNE_RUNS,
                  n_samples=None, lstm_units=192, seed=0, mixed_precision=False, padding="mask",
                  finetune_sampling="repeat_factor", repeat_threshold=0.1):
-        if padding not in PADDINGS:
-            raise ValueError(f"Expected padding to be one of {PADDINGS}. Received: padding={padding!r}")
-        if finetune_sampling not in SAMPLINGS:
-            raise ValueError(f"Expected finetune_sampling to be one of {SAMPLINGS}. "
-                             f"Received: finetune_sampling={finetune_sampling!r}")
+        check_choice("padding", padding, PADDINGS)
+        check_choice("finetune_sampling", finetune_sampling, SAMPLINGS)
         if isinstance(repeat_threshold, bool) or not isinstance(repeat_threshold, numbers.Real) \
                 or not 0 < repeat_threshold <= 1:
             raise ValueError("Expected repeat_threshold to be a number in (0, 1]. "
@@ -131,6 +140,17 @@ class DemoConfig:
         if unknown:
             raise ValueError(f"Expected finetune_runs among {RUNS}. Received: finetune_runs={tuple(finetune_runs)!r} "
                              f"(unknown: {unknown})")
+        for name, value in (("base_epochs", base_epochs), ("head_epochs", head_epochs), ("batch_size", batch_size),
+                            ("head_batch_size", head_batch_size), ("lstm_units", lstm_units), ("min_len", min_len)):
+            check_int(name, value, low=1)
+        check_int("max_len", max_len, low=min_len)
+        check_int("n_samples", n_samples, low=MIN_ROWS, high=SEED_ROWS, allow_none=True)
+        if check_int("seed", seed, low=0) >= 2**32:  # NumPy's and Keras' seeding range
+            raise ValueError(f"Expected seed to be an integer in [0, 2**32 - 1]. Received: seed={seed!r}")
+        check_number("signal", signal)
+        check_number("active", active, low=0, high=1)
+        check_number("finetune_lr", finetune_lr, low=0, low_open=True)
+        check_bool("mixed_precision", mixed_precision)
         self.min_len, self.max_len, self.signal, self.active = min_len, max_len, signal, active
         self.base_epochs, self.head_epochs, self.batch_size = base_epochs, head_epochs, batch_size
         self.head_batch_size = head_batch_size
@@ -180,24 +200,52 @@ def make_sequences(config, random_state=0):
     return x, y
 
 
-def _binary_target(y):
-    return (y[:, list(SET_A)].any(axis=1) & y[:, list(SET_B)].any(axis=1)).astype(np.float32)
+def _binary_target(y, sets=(SET_A, SET_B)):
+    """Stage 1's target: 1 where a row has any label of set A and any label of set B."""
+    set_a, set_b = sets
+    return (y[:, list(set_a)].any(axis=1) & y[:, list(set_b)].any(axis=1)).astype(np.float32)
 
 
-def _base_model(keras, units, padding="mask"):
-    inputs = keras.Input((None, 128), name="sequence")
+def _pretraining_sets(y_train):
+    """Sets A and B of the binary pre-training task, and a sentence saying where they come from.
+
+    With the seed's 23 labels: the seed's sets (A: labels 12-22, B: labels 0-11), unless their
+    target has no positive or no negative training row. Otherwise they are derived from the
+    training rows: the labels with positives, ranked by count, go alternately to A and B (the
+    most frequent to A), so that both sets hold frequent labels and the target is not rare.
+    """
+    counts = y_train.sum(axis=0)
+    if y_train.shape[1] == len(SET_A) + len(SET_B) and 0 < _binary_target(y_train).sum() < len(y_train):
+        return (SET_A, SET_B), "A: labels 12-22, B: labels 0-11 (the seed's sets)"
+    _check_label_count(y_train, "the training split of y")
+    ranked = [int(j) for j in np.argsort(-counts, kind="stable") if counts[j] > 0]
+    sets = tuple(sorted(ranked[0::2])), tuple(sorted(ranked[1::2]))
+    text = (f"A: labels {list(sets[0])}, B: labels {list(sets[1])} (derived from the data: labels with training "
+            "positives, ranked by count, alternately to A and B)")
+    positives = int(_binary_target(y_train, sets).sum())
+    if positives in (0, len(y_train)):
+        warnings.warn(f"the binary pre-training task ({text}) has {'only' if positives else 'no'} positive training "
+                      "rows: stage 1 learns nothing from it, and the later stages start from an untrained LSTM.",
+                      UserWarning, stacklevel=3)
+    return sets, text
+
+
+def _base_model(keras, units, padding="mask", n_features=128):
+    inputs = keras.Input((None, n_features), name="sequence")
     h = keras.layers.Masking(mask_value=0.0)(inputs) if padding == "mask" else inputs
     h = keras.layers.LSTM(units, name="lstm")(h)
     for k, width in enumerate((160, 128, 128, 64)):
         h = keras.layers.Dense(width, activation="relu", name=f"base_dense_{k + 1}")(h)
     features = h
-    output = keras.layers.Dense(1, activation="sigmoid", name="binary")(features)
+    # Output layers in float32 (as Keras advises for mixed precision): no float16 rounding of the scores.
+    output = keras.layers.Dense(1, activation="sigmoid", name="binary", dtype="float32")(features)
     return keras.Model(inputs, output, name="binary_base"), keras.Model(inputs, features, name="base_features")
 
 
 def _sequence_lengths(x):
-    """Steps before each sequence's zero padding (a step is padding when all its features are 0)."""
-    return (x != 0).any(axis=2).sum(axis=1)
+    """Steps up to each sequence's last non-zero step (padding: the all-zero steps after it)."""
+    nonzero = (x != 0).any(axis=2)
+    return np.where(nonzero.any(axis=1), x.shape[1] - np.argmax(nonzero[:, ::-1], axis=1), 0)
 
 
 def _split_rows(y, seed):
@@ -224,7 +272,8 @@ def _head(keras, n_labels, activation, features):
         h = keras.layers.Dense(64, activation="relu", name=f"dense_top_{k + 1}")(h)
         h = keras.layers.Dropout(0.2)(h)
     h = keras.layers.Dense(32, activation="relu", name="dense_top_5")(h)
-    return keras.Model(inputs, keras.layers.Dense(n_labels, activation=activation, name="out")(h), name="head")
+    out = keras.layers.Dense(n_labels, activation=activation, name="out", dtype="float32")(h)  # see _base_model
+    return keras.Model(inputs, out, name="head")
 
 
 def _loss_for(run, y_train, losses):
@@ -277,11 +326,13 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
     ----------
     config : DemoConfig, optional
     data : (x, y) arrays, optional
-        Your own sequences (n, T, 128) and labels (n, q); default: :func:`make_sequences`.
+        Your own sequences (n, T, features) and 0/1 labels (n, q), checked by :func:`check_data`
+        before anything trains; default: :func:`make_sequences`.
     runs : sequence of str
-        Any of ``"bce", "class_weight", "weighted_bce", "focal", "asymmetric", "repeat_factor"``.
+        One or more of ``"bce", "class_weight", "weighted_bce", "focal", "asymmetric", "repeat_factor"``.
     output_dir : str, optional
-        Where to write ``demo_report.html`` and ``demo_report.json``.
+        Where to write ``demo_report.html`` and ``demo_report.json`` (atomically). Created and
+        checked (:func:`prepare_output_dir`) before anything trains.
     verbose : bool, default True
 
     Returns
@@ -292,7 +343,14 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
         ``comparison`` (ComparisonReport), ``timings`` (seconds), ``summary`` (ImbalanceSummary
         of all labels), ``scores`` (run name -> ``(y_tune, score_tune, score_test)``: the rows
         its thresholds were tuned on, -1 where left out, and its test scores, to re-tune or
-        re-evaluate without training again) and ``y_test``.
+        re-evaluate without training again), ``y_test`` and ``pretraining_sets`` (``{"A": [...],
+        "B": [...], "how": ...}``: the labels of stage 1's binary task and where they come from).
+
+    Raises
+    ------
+    ValueError
+        For bad arguments or data, and ``OutputPathError`` for an unusable ``output_dir``: all
+        before Keras is imported and before any training.
 
     Examples
     --------
@@ -301,11 +359,29 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
     >>> sorted(result["reports"])  # tiny() fine-tunes weighted_bce only
     ['bce @0.5', 'bce @tuned', 'weighted_bce +ft +cRT @0.5', 'weighted_bce +ft +cRT @tuned', 'weighted_bce +ft @0.5', 'weighted_bce +ft @tuned', 'weighted_bce @0.5', 'weighted_bce @tuned']
     """
+    config = config or DemoConfig()
+    if not isinstance(config, DemoConfig):
+        raise ValueError(f"Expected config to be a DemoConfig. Received: config={config!r}")
+    runs = (runs,) if isinstance(runs, str) else tuple(runs)
+    unknown = [run for run in runs if run not in RUNS]
+    if unknown or not runs:
+        raise ValueError(f"Expected runs to be one or more of {RUNS}. Received: runs={runs!r}"
+                         + (f" (unknown: {unknown})" if unknown else ""))
+    report_paths = None if output_dir is None else prepare_output_dir(output_dir)
+    # Everything that can fail on the data fails here, before Keras is imported or anything trains.
+    timings, speed = {}, {}
+    start = time.perf_counter()
+    x, y = check_data(*data) if data is not None else make_sequences(config, random_state=config.seed)
+    if config.padding == "pre":
+        x = _pad_before(x)
+    train, val, test = _split_rows(y, config.seed)
+    sets, sets_text = _pretraining_sets(y[train])
+
     import keras
 
     from . import losses
 
-    config = config or DemoConfig()
+    _check_mixed_precision(keras, config.mixed_precision)
     keras.utils.set_random_seed(config.seed)
     previous_policy = keras.mixed_precision.dtype_policy()
     if config.mixed_precision:
@@ -316,40 +392,43 @@ def run_demo(config=None, *, data=None, runs=RUNS, output_dir=None, verbose=True
     previous_level = tf_logger.level
     tf_logger.setLevel(logging.ERROR)
     try:
-        return _run(keras, losses, config, data, runs, output_dir, verbose)
+        summary = imbalance_summary(y)
+        width = "" if x.shape[2] == 128 else " (the seed had 128; the models' input is sized to the data)"
+        _log(verbose, f"[1/6] data: {x.shape[0]:,} sequences, up to {x.shape[1]} steps x {x.shape[2]} features"
+                      f"{width}, {y.shape[1]} labels (backend {keras.backend.backend()}, padding {config.padding!r})")
+        _log(verbose, summary.to_text())
+        if config.padding == "mask" and keras.backend.backend() == "torch" and _peak_device_memory("torch") is not None:
+            _log(verbose, "      hint: on PyTorch + CUDA, Keras' masked LSTM is a per-step loop; --padding pre "
+                          "(padding first, no mask) lets it use cuDNN")
+        _log(verbose, f"[2/6] stratified split: train {len(train):,}, validation {len(val):,}, test {len(test):,}")
+        timings["data"] = time.perf_counter() - start
+        result = _run(keras, losses, config, x, y, (train, val, test), (sets, sets_text), runs, verbose,
+                      timings, speed)
     finally:
         keras.mixed_precision.set_dtype_policy(previous_policy)
         tf_logger.setLevel(previous_level)
+    result["summary"] = summary
+    if report_paths is not None:
+        html_path, json_path = report_paths
+        write_text(html_path, result["comparison"].to_html())
+        write_text(json_path, result["comparison"].to_json(indent=2))
+        _log(verbose, f"wrote {html_path} and {json_path}")
+    return result
 
 
-def _run(keras, losses, config, data, runs, output_dir, verbose):
-    timings, speed = {}, {}
+def _run(keras, losses, config, x, y, parts, pretraining, runs, verbose, timings, speed):
+    train, val, test = parts
+    sets, sets_text = pretraining
     start = time.perf_counter()
-    x, y = data if data is not None else make_sequences(config, random_state=config.seed)
-    y = np.asarray(y)
-    if config.padding == "pre":
-        x = _pad_before(x)
-    summary = imbalance_summary(y)
-    _log(verbose, f"[1/6] data: {x.shape[0]:,} sequences, up to {x.shape[1]} steps x {x.shape[2]} features, "
-                  f"{y.shape[1]} labels (backend {keras.backend.backend()}, padding {config.padding!r})")
-    _log(verbose, summary.to_text())
-    if config.padding == "mask" and keras.backend.backend() == "torch" and _peak_device_memory("torch") is not None:
-        _log(verbose, "      hint: on PyTorch + CUDA, Keras' masked LSTM is a per-step loop; --padding pre "
-                      "(padding first, no mask) lets it use cuDNN")
-    train, val, test = _split_rows(y, config.seed)
-    _log(verbose, f"[2/6] stratified split: train {len(train):,}, validation {len(val):,}, test {len(test):,}")
-    timings["data"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    binary, base = _base_model(keras, config.lstm_units, config.padding)
+    binary, base = _base_model(keras, config.lstm_units, config.padding, n_features=x.shape[2])
     binary.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
-    target = _binary_target(y)
+    target = _binary_target(y, sets)
     clock = _epoch_clock(keras)
     history = binary.fit(x[train], target[train], validation_data=(x[val], target[val]), epochs=config.base_epochs,
                          batch_size=config.batch_size, verbose=2 if verbose else 0, callbacks=[clock])
     timings["stage1"] = time.perf_counter() - start
     speed["stage1"] = _throughput(clock.seconds, len(train))
-    _log(verbose, f"[3/6] binary base: val accuracy {history.history['val_accuracy'][-1]:.3f} "
+    _log(verbose, f"[3/6] binary base ({sets_text}): val accuracy {history.history['val_accuracy'][-1]:.3f} "
                   f"(positive rate {target.mean():.3f}), {timings['stage1']:.1f} s, {_speed_text(speed['stage1'])}")
 
     start = time.perf_counter()
@@ -423,15 +502,9 @@ def _run(keras, losses, config, data, runs, output_dir, verbose):
     _log(verbose, f"best: {best}; the stacked model has {stacked.count_params():,} parameters, "
                   f"{sum(int(np.prod(w.shape)) for w in stacked.trainable_weights):,} trainable with the base frozen "
                   "(each head was checked to predict the same inside it)")
-    if output_dir is not None:
-        os.makedirs(output_dir, exist_ok=True)
-        comparison.to_html(os.path.join(output_dir, "demo_report.html"))
-        with open(os.path.join(output_dir, "demo_report.json"), "w", encoding="utf-8") as handle:
-            handle.write(comparison.to_json(indent=2))
-        _log(verbose, f"wrote {output_dir}/demo_report.html and demo_report.json")
-    return {"reports": reports, "comparison": comparison, "timings": timings, "speed": speed, "summary": summary,
-            "best": best, "split_sizes": (len(train), len(val), len(test)), "scores": held_out_scores,
-            "y_test": y[test]}
+    return {"reports": reports, "comparison": comparison, "timings": timings, "speed": speed,
+            "pretraining_sets": {"A": list(sets[0]), "B": list(sets[1]), "how": sets_text}, "best": best,
+            "split_sizes": (len(train), len(val), len(test)), "scores": held_out_scores, "y_test": y[test]}
 
 
 def _finetune(keras, config, loss, from_logits, fit_kwargs, lstm_states, states, x, y, train, rows, held_out,
@@ -552,33 +625,211 @@ def _peak_device_memory(backend):
     return None
 
 
+BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def choose_backend(name: str | None = None, *, option: str = "backend") -> str:
+    """Select the Keras backend the demo will train on, before Keras is imported; return its name.
+
+    ``name`` (or, when None, ``KERAS_BACKEND``, default ``"tensorflow"``) must be one of
+    ``tensorflow``, ``jax`` or ``torch`` with its package installed. Keras fixes its backend when
+    it is first imported, so if Keras is already imported with another backend this is an error
+    (run in a new process), never a silent switch. Does not import Keras.
+
+    Examples
+    --------
+    >>> from mlbalance.demo import choose_backend
+    >>> choose_backend("theano")
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected backend to be one of ('tensorflow', 'jax', 'torch') (the demo trains models). Received: backend='theano'
+    """
+    import importlib.util
+    import sys
+
+    requested = name if name is not None else os.environ.get("KERAS_BACKEND", "tensorflow")
+    source = option if name is not None else "KERAS_BACKEND"
+    if requested not in BACKEND_PACKAGES:
+        raise ValueError(f"Expected {source} to be one of {tuple(BACKEND_PACKAGES)} (the demo trains models). "
+                         f"Received: {source}={requested!r}")
+    if "keras" in sys.modules:
+        current = sys.modules["keras"].backend.backend()
+        if name is not None and current != requested:
+            raise ValueError(f"Keras is already imported in this process with the {current!r} backend, and a "
+                             f"backend is fixed when Keras is first imported. Received: {option}={requested!r}. Run "
+                             f"the demo in a new process (or set KERAS_BACKEND={requested} before importing Keras).")
+        return current
+    if importlib.util.find_spec(BACKEND_PACKAGES[requested]) is None:
+        raise ValueError(f"the {requested!r} Keras backend needs the {BACKEND_PACKAGES[requested]!r} package, which "
+                         "is not installed; install it or choose another backend (tensorflow, jax or torch).")
+    os.environ["KERAS_BACKEND"] = requested
+    return requested
+
+
+def _has_accelerator(backend):
+    """Whether the Keras backend sees a GPU (or other accelerator)."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    if backend == "jax":
+        import jax
+
+        return jax.devices()[0].platform != "cpu"
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    return False
+
+
+def _check_mixed_precision(keras, enabled):
+    """Warn when ``mixed_float16`` is asked for without an accelerator: it runs, only slower."""
+    if enabled and not _has_accelerator(keras.backend.backend()):
+        warnings.warn(f"mixed_precision: no GPU is visible to the {keras.backend.backend()!r} backend, and mixed_float16 "
+                      "gives no speed-up on a CPU (float16 has no fast path there); it is meant for GPUs with "
+                      "float16 units. The run goes on, in mixed precision.", UserWarning, stacklevel=3)
+
+
 def _f(report):
     value = report.overall["macro_f1"]
     return "-" if value is None else f"{value:.3f}"
 
 
-def load_data(path):
-    """Read ``x`` (n, T, 128) and ``y`` (n, q) from an ``.npz`` file, with clear errors.
+def check_data(x, y, source: str = "data") -> tuple[np.ndarray, np.ndarray]:
+    """Check the demo's input arrays before any training; return ``x`` as float32 and ``y`` as int8.
+
+    ``x``: sequences of shape (n, T, features), zero-padded after each sequence (any number of
+    features: the models' input is sized to it; the seed's has 128), finite. ``y``: an (n, q)
+    0/1 label matrix (:func:`mlbalance.as_label_matrix`), with the same ``n`` and at least
+    ``MIN_ROWS`` (10) rows, so that the 60 / 20 / 20 split leaves 2 validation and 2 test rows.
+    Every error names ``source`` and says what was received.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.demo import check_data
+    >>> x, y = np.zeros((10, 3, 4)), np.eye(10, 2)
+    >>> [a.dtype.name for a in check_data(x, y)]
+    ['float32', 'int8']
+    >>> x[2, 1, 3] = np.nan
+    >>> check_data(x, y)
+    Traceback (most recent call last):
+    ...
+    ValueError: data: x has 1 non-finite value(s) (NaN or inf); the first is x[2, 1, 3] = nan (row 2, step 1, feature 3). Replace them (or drop those rows) before training.
+    """
+    raw = np.asarray(x)
+    if raw.ndim != 3 or 0 in raw.shape[1:]:
+        hint = " For one feature vector per row, add a step axis: x[:, None, :]." if raw.ndim == 2 else ""
+        raise ValueError(f"{source}: expected x to be a 3-D array (n sequences, T >= 1 steps, features >= 1). "
+                         f"Received: x with shape {raw.shape}.{hint}")
+    if not (np.issubdtype(raw.dtype, np.number) or raw.dtype == bool) or np.iscomplexobj(raw):
+        raise ValueError(f"{source}: expected x to hold real numbers. Received: x with dtype {raw.dtype}.")
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, reported below
+        values = raw.astype(np.float32)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, step, feature = (int(i) for i in np.argwhere(bad)[0])
+        value = raw[row, step, feature].item()
+        raise ValueError(f"{source}: x has {int(bad.sum())} non-finite value(s) (NaN or inf"
+                         f"{', or beyond float32' if np.isfinite(value) else ''}); the first is "
+                         f"x[{row}, {step}, {feature}] = {value!r} (row {row}, step {step}, "
+                         f"feature {feature}). Replace them (or drop those rows) before training.")
+    try:
+        labels = as_label_matrix(y)
+    except ValueError as err:
+        raise type(err)(f"{source}: {err}") from None
+    if labels.n_samples != len(values):
+        raise ValueError(f"{source}: x has {len(values)} sequences but y has {labels.n_samples} rows; "
+                         "give one label row per sequence.")
+    if len(values) < MIN_ROWS:
+        raise ValueError(f"{source}: {len(values)} rows; the demo splits them 60 / 20 / 20 into train, validation "
+                         f"and test and needs at least {MIN_ROWS}.")
+    matrix = np.asarray(labels.values.toarray() if labels.is_sparse else labels.values).astype(np.int8)
+    _check_label_count(matrix, f"{source}: y")
+    return values, matrix
+
+
+def _check_label_count(y, what):
+    """Stage 1 needs two labels with positives: one for set A, one for set B."""
+    with_positives = np.flatnonzero(y.sum(axis=0) > 0).tolist()
+    if len(with_positives) < 2:
+        raise ValueError(f"{what} has positives in {len(with_positives)} of its {y.shape[1]} labels "
+                         f"{with_positives}; the demo's binary pre-training task ('has a label of set A and a label "
+                         "of set B') needs at least 2 labels with positives.")
+
+
+def load_data(path) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``x`` (n, T, features) and ``y`` (n, q) from an ``.npz`` file, checked by :func:`check_data`.
+
+    A missing, truncated or non-``.npz`` file, or one without arrays ``x`` and ``y``, is a
+    ``ValueError`` (``OSError`` when it cannot be opened) naming the file.
 
     Examples
     --------
     >>> import os, tempfile, numpy as np
     >>> from mlbalance.demo import load_data
     >>> path = os.path.join(tempfile.mkdtemp(), "d.npz")
-    >>> np.savez(path, x=np.zeros((4, 3, 128)), y=np.eye(4, 2))
+    >>> np.savez(path, x=np.zeros((10, 3, 128)), y=np.eye(10, 2))
     >>> [a.shape for a in load_data(path)]
-    [(4, 3, 128), (4, 2)]
+    [(10, 3, 128), (10, 2)]
+    >>> np.savez(path, features=np.zeros((10, 3, 128)), y=np.eye(10, 2))
+    >>> load_data(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ...d.npz: needs arrays 'x' (n, T, features) and 'y' (n, q); missing ['x']. Arrays found: ['features', 'y'].
     """
-    from .labels import as_label_matrix
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            magic = handle.read(6)
+        if magic == b"\x93NUMPY":
+            raise ValueError(f"{name}: a single .npy array, not an .npz archive; save both arrays with "
+                             "numpy.savez(path, x=x, y=y).")
+        if not magic.startswith(b"PK"):
+            what = "an empty file" if not magic else "not an .npz archive (an .npz file is a zip archive; this is not)"
+            raise ValueError(f"{name}: {what}. Write it with numpy.savez(path, x=x, y=y).")
+        with np.load(name, allow_pickle=False) as archive:
+            found = sorted(archive.files)
+            missing = sorted({"x", "y"} - set(found))
+            if missing:
+                raise ValueError(f"{name}: needs arrays 'x' (n, T, features) and 'y' (n, q); missing {missing}. "
+                                 f"Arrays found: {found}.")
+            x, y = archive["x"], archive["y"]
+    except OSError as err:
+        raise OSError(f"{name}: cannot read the data file ({err.strerror or err}).") from None
+    except ValueError as err:
+        if str(err).startswith(name):
+            raise
+        raise ValueError(f"{name}: cannot read x and y ({err}). Save numeric arrays with "
+                         "numpy.savez(path, x=x, y=y).") from None
+    except Exception as err:  # zipfile.BadZipFile, EOFError, zlib.error, ...: a truncated or corrupt archive
+        raise ValueError(f"{name}: a truncated or corrupt .npz archive ({type(err).__name__}: {err}). Write it "
+                         "again with numpy.savez(path, x=x, y=y).") from None
+    return check_data(x, y, source=name)
 
-    with np.load(path, allow_pickle=False) as data:
-        missing = {"x", "y"} - set(data.files)
-        if missing:
-            raise ValueError(f"{path}: needs arrays 'x' (n, T, 128) and 'y' (n, q); missing {sorted(missing)}.")
-        x, y = data["x"].astype(np.float32), data["y"]
-    if x.ndim != 3 or x.shape[2] != 128:
-        raise ValueError(f"{path}: x must have shape (n, T, 128); received {x.shape}.")
-    m = as_label_matrix(y)
-    if m.n_samples != x.shape[0]:
-        raise ValueError(f"{path}: x has {x.shape[0]} sequences but y has {m.n_samples} rows.")
-    return x, m.values.astype(np.int8) if not m.is_sparse else m.values.toarray().astype(np.int8)
+
+def prepare_output_dir(output_dir, inputs=(), *, option: str = "output_dir") -> list[str]:
+    """Create ``output_dir`` if needed and check its report files can be written; return their paths.
+
+    Done before any training: ``output_dir`` must not be an existing file, must be writable, and
+    ``demo_report.html`` / ``demo_report.json`` in it must not resolve (symlinks followed) to
+    any of ``inputs`` (:func:`mlbalance._files.check_output`). Raises ``OutputPathError``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mlbalance.demo import prepare_output_dir
+    >>> folder = os.path.join(tempfile.mkdtemp(), "out")
+    >>> [os.path.basename(p) for p in prepare_output_dir(folder)], os.path.isdir(folder)
+    (['demo_report.html', 'demo_report.json'], True)
+    """
+    folder = os.fspath(output_dir)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise OutputPathError(f"{option} {folder} is an existing file, not a directory; choose a directory "
+                              "(it is created if missing).")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise OutputPathError(f"{option} {folder}: cannot create the directory ({err.strerror or err}).") from None
+    return [check_output(os.path.join(folder, name), inputs, option=option) for name in REPORT_FILES]
