@@ -100,7 +100,7 @@ def is_concrete(x: Any) -> bool:
     if backend == "torch":
         import torch
 
-        return not torch.compiler.is_compiling()
+        return not getattr(torch.compiler, "is_compiling", lambda: False)()
     return True
 
 

@@ -385,7 +385,8 @@ class WeightedBinaryCrossentropy(_FunctionLoss):
 class BinaryFocalLoss(_FunctionLoss):
     """Focal loss for sigmoid multi-label outputs, with scalar or per-label ``alpha``.
 
-    Unlike Keras' ``BinaryFocalCrossentropy``, ``alpha`` applies whenever given
+    The formula and label smoothing follow Keras' ``BinaryFocalCrossentropy`` (equal to it
+    with ``apply_class_balancing=True`` on probabilities), but ``alpha`` applies whenever given
     (no ``apply_class_balancing`` switch), may differ per label, and ``from_logits``
     uses ``log_sigmoid`` instead of clipped probabilities. See :func:`binary_focal_loss`.
 
