@@ -4,9 +4,14 @@ Two models: a Dense model (128 -> 256 -> 23) and the seed scenario's LSTM model
 (Input (None, None, 128) -> LSTM(192) -> Dense 160 -> 128 -> 128 -> 64 -> 4 x [Dense 64 +
 Dropout] -> Dense 32 -> Dense 23). Each loss is compiled into an identical copy of the
 model; rounds interleave the losses so machine noise hits all of them alike; the median
-step time per loss is compared with Keras' BinaryCrossentropy (ratio = loss / BCE).
+step time per loss is compared with Keras' BinaryCrossentropy (ratio = loss / BCE), and the
+ratios of both models are printed side by side at the end.
 
-    python benchmarks/bench_losses.py [--rounds 7] [--steps 20]
+The cost of mlbalance's target check (0/1 or mask_value, same shape; see mlbalance._keras):
+"WeightedBCE, no target check" is the same weighted formula written here in five lines of
+keras.ops without the check, so WeightedBinaryCrossentropy / that row is the check's price.
+
+    python benchmarks/bench_losses.py [--rounds 7] [--steps 20] [--model dense|lstm|both]
     KERAS_BACKEND=jax python benchmarks/bench_losses.py
 """
 
@@ -21,6 +26,20 @@ import keras
 from mlbalance.losses import AsymmetricLoss, BinaryFocalLoss, WeightedBinaryCrossentropy
 
 N_LABELS = 23
+BASE = "keras BinaryCrossentropy"
+
+
+class UncheckedWeightedBCE(keras.losses.Loss):
+    """WeightedBinaryCrossentropy's formula from logits without its target and shape checks."""
+
+    def __init__(self, pos_weight):
+        super().__init__(name="unchecked_weighted_bce")
+        self.pos_weight = np.asarray(pos_weight, dtype="float32")
+
+    def call(self, y_true, y_pred):
+        z = keras.ops.cast(y_true, y_pred.dtype)
+        terms = self.pos_weight * z * keras.ops.softplus(-y_pred) + (1.0 - z) * keras.ops.softplus(y_pred)
+        return keras.ops.mean(terms, axis=-1)
 
 
 def dense_model():
@@ -43,7 +62,8 @@ def lstm_model():
 def losses():
     pos_weight = list(np.linspace(1.0, 100.0, N_LABELS))
     return {
-        "keras BinaryCrossentropy": keras.losses.BinaryCrossentropy(from_logits=True),
+        BASE: keras.losses.BinaryCrossentropy(from_logits=True),
+        "WeightedBCE, no target check": UncheckedWeightedBCE(pos_weight),
         "WeightedBinaryCrossentropy": WeightedBinaryCrossentropy(pos_weight=pos_weight, from_logits=True),
         "WeightedBCE + mask_value": WeightedBinaryCrossentropy(pos_weight=pos_weight, from_logits=True, mask_value=-1),
         "BinaryFocalLoss": BinaryFocalLoss(gamma=2.0, alpha=0.25, from_logits=True),
@@ -70,11 +90,17 @@ def bench(name, build, x, y, rounds, steps):
             for _ in range(steps):
                 model.train_on_batch(x, y)
             times[loss_name].append((time.perf_counter() - start) / steps)
-    base = statistics.median(times["keras BinaryCrossentropy"])
+    base = statistics.median(times[BASE])
     print(f"\n{name}: batch {x.shape}, median of {rounds} rounds x {steps} steps, backend {keras.backend.backend()}")
+    ratios = {}
     for loss_name, values in times.items():
         med = statistics.median(values)
-        print(f"  {loss_name:28s} {med * 1e3:8.2f} ms/step   ratio {med / base:5.3f}")
+        ratios[loss_name] = med / base
+        print(f"  {loss_name:30s} {med * 1e3:8.2f} ms/step   ratio {med / base:5.3f}")
+    check = times["WeightedBinaryCrossentropy"], times["WeightedBCE, no target check"]
+    print(f"  target check: WeightedBinaryCrossentropy / no-check row = "
+          f"{statistics.median(check[0]) / statistics.median(check[1]):5.3f}")
+    return ratios
 
 
 def main():
@@ -82,13 +108,21 @@ def main():
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--seq-len", type=int, default=40)
+    parser.add_argument("--model", choices=("dense", "lstm", "both"), default="both")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     y = (rng.random((256, N_LABELS)) < 0.1).astype("float32")
-    bench("Dense model", dense_model, rng.normal(size=(256, 128)).astype("float32"), y, args.rounds, args.steps)
-    y = y[:64]
-    x = rng.normal(size=(64, args.seq_len, 128)).astype("float32")
-    bench("Seed LSTM model", lstm_model, x, y, args.rounds, max(2, args.steps // 5))
+    x = rng.normal(size=(256, 128)).astype("float32")
+    table = {}
+    if args.model in ("dense", "both"):
+        table["Dense"] = bench("Dense model", dense_model, x, y, args.rounds, args.steps)
+    if args.model in ("lstm", "both"):
+        x = rng.normal(size=(64, args.seq_len, 128)).astype("float32")
+        table["Seed LSTM"] = bench("Seed LSTM model", lstm_model, x, y[:64], args.rounds, max(2, args.steps // 5))
+    print(f"\nratio to {BASE} (step time), backend {keras.backend.backend()}")
+    print(f"  {'loss':30s}" + "".join(f"{model:>12s}" for model in table))
+    for loss_name in next(iter(table.values())):
+        print(f"  {loss_name:30s}" + "".join(f"{ratios[loss_name]:12.3f}" for ratios in table.values()))
 
 
 if __name__ == "__main__":

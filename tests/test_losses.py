@@ -150,10 +150,16 @@ def test_focal_gamma_0_is_weighted_bce_and_matches_reference(from_logits):
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=ATOL)
 
 
-def test_focal_matches_keras_binary_focal_crossentropy_where_definitions_meet():
-    keras_focal = keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.25, gamma=2.0)
-    ours = BinaryFocalLoss(gamma=2.0, alpha=0.25)
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.3])
+@pytest.mark.parametrize("alpha, gamma", [(0.25, 2.0), (None, 2.0), (0.6, 0.5)])
+def test_focal_matches_keras_binary_focal_crossentropy(smoothing, alpha, gamma):
+    # Keras' convention, label smoothing included: smoothed z, p_t = z p + (1-z)(1-p), alpha_t likewise.
+    keras_focal = keras.losses.BinaryFocalCrossentropy(apply_class_balancing=alpha is not None, alpha=alpha or 0.25,
+                                                       gamma=gamma, label_smoothing=smoothing)
+    ours = BinaryFocalLoss(gamma=gamma, alpha=alpha, label_smoothing=smoothing)
     np.testing.assert_allclose(to_np(ours(Y, PROBS)), to_np(keras_focal(Y, PROBS)), rtol=1e-4, atol=ATOL)
+    from_logits = BinaryFocalLoss(gamma=gamma, alpha=alpha, label_smoothing=smoothing, from_logits=True)
+    np.testing.assert_allclose(to_np(from_logits(Y, LOGITS)), to_np(keras_focal(Y, PROBS)), rtol=1e-4, atol=ATOL)
     # Where they differ: a confident wrong logit. Keras clips probabilities; we do not.
     assert to_np(BinaryFocalLoss(gamma=0.0, from_logits=True)(np.ones((1, 1)), np.full((1, 1), -100.0))) == pytest.approx(100.0)
 
@@ -167,6 +173,12 @@ def test_focal_matches_torchvision_style_sigmoid_focal_loss():
     loss = ce * (1 - p_t) ** 2.0
     loss = (0.25 * t + 0.75 * (1 - t)) * loss  # torchvision.ops.sigmoid_focal_loss, alpha=0.25, gamma=2
     ours = to_np(BinaryFocalLoss(gamma=2.0, alpha=0.25, from_logits=True)(Y, LOGITS))
+    np.testing.assert_allclose(ours, loss.mean().item(), rtol=1e-4)
+    # The same code on smoothed targets (torchvision takes soft targets as they are).
+    z = t * 0.8 + 0.1
+    ce = torch.nn.functional.binary_cross_entropy_with_logits(x, z, reduction="none")
+    loss = (0.25 * z + 0.75 * (1 - z)) * ce * (1 - (p * z + (1 - p) * (1 - z))) ** 2.0
+    ours = to_np(BinaryFocalLoss(gamma=2.0, alpha=0.25, from_logits=True, label_smoothing=0.2)(Y, LOGITS))
     np.testing.assert_allclose(ours, loss.mean().item(), rtol=1e-4)
 
 
@@ -208,8 +220,8 @@ def test_masked_entries_change_nothing(make):
     y_masked = np.where(masked, -1.0, Y).astype("float32")
     loss = make(-1)
     unmasked_loss = make(None)
-    # Equals the mean of the per-entry loss over the observed entries alone: compute each
-    # label's column on its own (a one-label loss), then average the observed entries.
+    # Equals the sum of the per-entry loss over the observed entries divided by the number of
+    # entries (masked terms count 0): compute each label's column on its own (a one-label loss).
     elementwise = []
     for j in range(Y.shape[1]):
         kwargs = dict(unmasked_loss._fn_kwargs)
@@ -218,7 +230,7 @@ def test_masked_entries_change_nothing(make):
                 kwargs[key] = [kwargs[key][j]]
         elementwise.append(to_np(unmasked_loss._fn(Y[:, [j]], LOGITS[:, [j]], **kwargs)))
     elementwise = np.stack(elementwise, axis=1)
-    expected = elementwise[~masked].mean()
+    expected = np.where(masked, 0.0, elementwise).sum() / elementwise.size
     np.testing.assert_allclose(to_np(loss(y_masked, LOGITS)), expected, rtol=RTOL, atol=ATOL)
     # Predictions at masked entries do not matter, for the value and the gradient.
     value, grad = value_and_grad(lambda x: loss(y_masked, x), LOGITS)
@@ -254,6 +266,7 @@ STABILITY_LOSSES = [
     WeightedBinaryCrossentropy(pos_weight=[1.0, 10.0, 3.0, 0.5], neg_weight=2.0),
     BinaryFocalLoss(gamma=0.5, alpha=[0.25, 0.5, 0.75, 1.0]),
     BinaryFocalLoss(gamma=2.0),
+    BinaryFocalLoss(gamma=0.5, alpha=0.25, label_smoothing=0.1),
     AsymmetricLoss(gamma_pos=0.5, gamma_neg=0.5, clip=0.0),
     AsymmetricLoss(gamma_pos=0.5, gamma_neg=0.5, clip=0.05),
     AsymmetricLoss(),
@@ -301,12 +314,15 @@ def test_focal_and_asl_finite_for_any_gamma_and_logit(gamma, logit, label):
 
 # ================================================================ argument and shape errors
 def test_constructor_rejects_bad_arguments():
-    with pytest.raises(ValueError, match=r"pos_weight must be finite and >= 0; received -1.0 at label 1"):
+    with pytest.raises(ValueError, match=r"Expected pos_weight to be a finite number >= 0 for every label. "
+                                         r"Received: pos_weight\[1\]=-1.0 \(label 1"):
         WeightedBinaryCrossentropy(pos_weight=[1.0, -1.0])
-    with pytest.raises(ValueError, match="neg_weight must be finite"):
+    with pytest.raises(ValueError, match="Expected neg_weight to be a finite number"):
         WeightedBinaryCrossentropy(neg_weight=float("nan"))
-    with pytest.raises(ValueError, match=r"alpha must be in \[0, 1.0\]"):
+    with pytest.raises(ValueError, match=r"Expected alpha to be a number in \[0, 1\] for every label"):
         BinaryFocalLoss(alpha=[0.5, 1.5])
+    with pytest.raises(ValueError, match=r"Expected from_logits to be True or False. Received: from_logits='False'"):
+        WeightedBinaryCrossentropy(from_logits="False")  # bool("False") would silently mean True
     with pytest.raises(ValueError, match="gamma"):
         BinaryFocalLoss(gamma=-1)
     with pytest.raises(ValueError, match="clip"):
@@ -325,6 +341,13 @@ def test_weight_length_mismatch_names_both_sizes():
         loss(Y, PROBS)
     with pytest.raises(ValueError, match="same shape"):
         loss(Y[:, 0], PROBS)
+    # The function API checks NumPy arrays too (it broadcast a 7-value array over a 1-label output).
+    with pytest.raises(ValueError, match=r"pos_weight has 7 values but the model output has 1 labels"):
+        weighted_binary_crossentropy(Y[:, :1], PROBS[:, :1], pos_weight=np.array(POS_W))
+    with pytest.raises(ValueError, match=r"Expected alpha to be a number in \[0, 1\]"):
+        binary_focal_loss(Y, PROBS, alpha=np.full(7, 2.0))
+    with pytest.raises(ValueError, match="Expected gamma_neg"):
+        asymmetric_loss(Y, PROBS, gamma_neg=-1.0)
 
 
 # ================================================================ serialisation and models
@@ -396,3 +419,104 @@ def test_lazy_access_from_the_package():
 
     assert mlbalance.WeightedBinaryCrossentropy is WeightedBinaryCrossentropy
     assert mlbalance.losses.asymmetric_loss is asymmetric_loss
+
+
+# ================================================================ issue #16: exact, and strict about inputs
+ALL_LOSSES = [
+    lambda **kw: WeightedBinaryCrossentropy(pos_weight=2.0, **kw),
+    lambda **kw: BinaryFocalLoss(gamma=2.0, alpha=0.25, **kw),
+    lambda **kw: AsymmetricLoss(**kw),
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-80.0, 80.0), st.sampled_from([0.0, 1.0]))
+def test_log_probabilities_from_logits_are_exact_at_both_tails(logit, label):
+    # One entry: the loss is softplus(-x) (positive) or softplus(x) (negative), the gradient
+    # sigmoid(x) - label. log(1 - p) = log p - x cancelled: 0 at x = -15 instead of 3.06e-7.
+    y, x = np.array([[label]], "float32"), np.array([[logit]], "float32")
+    x64 = float(x[0, 0])
+    exact = np.logaddexp(0.0, -x64) if label else np.logaddexp(0.0, x64)
+    exact_grad = -1.0 / (1.0 + np.exp(x64)) if label else 1.0 / (1.0 + np.exp(-x64))  # sigmoid(x) - label, no cancellation
+    for loss in (WeightedBinaryCrossentropy(from_logits=True), BinaryFocalLoss(gamma=0.0, from_logits=True),
+                 AsymmetricLoss(0.0, 0.0, 0.0, from_logits=True)):
+        value, grad = value_and_grad(lambda t: loss(y, t), x)
+        np.testing.assert_allclose(value, exact, rtol=1e-5, atol=1e-37)
+        np.testing.assert_allclose(grad[0, 0], exact_grad, rtol=1e-4, atol=1e-37)
+
+
+def test_confident_negatives_cost_their_exact_loss():
+    y = np.zeros((1, 3), "float32")
+    x = np.array([[-10.0, -15.0, -20.0]], "float32")
+    rows = np.stack([to_np(weighted_binary_crossentropy(y[:, [j]], x[:, [j]], from_logits=True)) for j in range(3)])
+    np.testing.assert_allclose(rows[:, 0], np.logaddexp(0.0, x[0].astype(np.float64)), rtol=1e-5)
+    assert rows[1, 0] == pytest.approx(3.059e-7, rel=1e-3)
+
+
+@pytest.mark.parametrize("make", ALL_LOSSES)
+def test_target_shape_must_equal_output_shape(make):
+    with pytest.raises(ValueError, match=r"same shape .*Received: y_true.shape=\(3, 1\), y_pred.shape=\(3, 3\)"):
+        make(from_logits=True)(np.ones((3, 1)), np.zeros((3, 3)))
+    # Keras' one exception: (n,) against (n, 1).
+    np.testing.assert_allclose(to_np(make(from_logits=True)(np.ones(3), np.zeros((3, 1)))),
+                               to_np(make(from_logits=True)(np.ones((3, 1)), np.zeros((3, 1)))))
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    model.compile("sgd", loss=make(from_logits=True))
+    with pytest.raises(ValueError, match="same shape"):
+        model.fit(np.zeros((8, 4)), np.ones((8, 1)), verbose=0)
+
+
+@pytest.mark.parametrize("make", ALL_LOSSES)
+@pytest.mark.parametrize("bad, mask_value", [(255.0, None), (-1.0, None), (0.5, None), (np.nan, None), (2.0, -1.0)])
+def test_targets_outside_0_1_raise_on_concrete_inputs(make, bad, mask_value):
+    y = np.zeros((4, 3), "float32")
+    y[2, 1] = bad
+    loss = make(from_logits=True, mask_value=mask_value)
+    with pytest.raises(ValueError, match=r"expected y_true to hold only 0(, 1 and the mask value -1.0| and 1). "
+                                         r"Received: y_true\[2, 1\] \(row 2, label 1\)"):
+        loss(y, np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("make", ALL_LOSSES)
+def test_targets_outside_0_1_are_not_a_silent_loss_in_fit(make):
+    # In a compiled step (TensorFlow, JAX) the loss is NaN; PyTorch trains eagerly and raises.
+    # (y = 255 gave a loss of about -380 before.)
+    x = RNG.normal(size=(16, 4)).astype("float32")
+    y = (RNG.random((16, 3)) < 0.3).astype("float32") * 255
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    model.compile("sgd", loss=make(from_logits=True))
+    if BACKEND == "torch":
+        with pytest.raises(ValueError, match="y_true to hold only 0 and 1"):
+            model.fit(x, y, epochs=1, verbose=0)
+    else:
+        history = model.fit(x, y, epochs=1, verbose=0)
+        assert np.isnan(history.history["loss"][0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([0, 1, 2]))
+def test_masked_row_values_do_not_depend_on_the_rest_of_the_batch(seed, which):
+    # A row's value depends on that row alone, so any sharding of the batch gives the same
+    # mean (the reason for the normalisation), including a shard that is fully masked.
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random((8, 5)) < 0.5, -1.0, (rng.random((8, 5)) < 0.3)).astype("float32")
+    y[:4] = np.where(rng.random() < 0.5, -1.0, y[:4])  # sometimes the first shard is fully masked
+    x = (rng.normal(size=(8, 5)) * 3).astype("float32")
+    loss = ALL_LOSSES[which](from_logits=True, mask_value=-1)
+    whole = to_np(loss.call(y, x))
+    halves = np.concatenate([to_np(loss.call(y[:4], x[:4])), to_np(loss.call(y[4:], x[4:]))])
+    np.testing.assert_allclose(whole, halves, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(to_np(loss(y, x)), (to_np(loss(y[:4], x[:4])) + to_np(loss(y[4:], x[4:]))) / 2,
+                               rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_inputs_are_computed_in_float32_on_every_backend(dtype):
+    # On PyTorch the half-precision check compared a torch dtype to strings and computed in half.
+    half = ops.cast(LOGITS, dtype)
+    as_float32 = ops.cast(half, "float32")
+    for make in ALL_LOSSES:
+        loss = make(from_logits=True)
+        got = loss.call(Y, half)
+        assert keras.backend.standardize_dtype(got.dtype) == "float32"
+        np.testing.assert_allclose(to_np(got), to_np(loss.call(Y, as_float32)), rtol=1e-6)

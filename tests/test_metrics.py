@@ -75,3 +75,47 @@ def test_metric_in_fit_config_and_errors():
                           ({"mask_value": 0}, "mask_value")]:
         with pytest.raises(ValueError, match=match):
             MultilabelF1Score(6, **kwargs)
+
+
+# ---------------------------------------------------------------- issue #16: strict about their inputs
+@pytest.mark.parametrize("cls", [MultilabelF1Score, MultilabelPrecision, MultilabelRecall])
+def test_target_shape_and_values_are_checked(cls):
+    with pytest.raises(ValueError, match=r"same shape .*y_true.shape=\(200, 1\), y_pred.shape=\(200, 6\)"):
+        cls(6).update_state(Y[:, :1], SCORES)  # broadcast the first label over all six before
+    bad = Y.copy()
+    bad[7, 2] = 255
+    with pytest.raises(ValueError, match=r"expected y_true to hold only 0 and 1. Received: y_true\[7, 2\] "
+                                         r"\(row 7, label 2\)=255.0"):
+        cls(6).update_state(bad, SCORES)
+    bad[7, 2] = -1
+    with pytest.raises(ValueError, match=r"y_true\[7, 2\]"):
+        cls(6).update_state(bad, SCORES)  # -1 without mask_value counted as a negative before
+    with pytest.raises(ValueError, match="from_logits"):
+        cls(6, from_logits="False")
+
+
+def test_bad_targets_in_a_compiled_step_make_every_result_nan():
+    # Per-label NaN would be left out of the macro average: every value is NaN instead.
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(6, activation="sigmoid")])
+    model.compile("sgd", "mse",  # a loss that accepts any target: the metrics are under test
+                  metrics=[MultilabelF1Score(6, average="macro", name="f1"), MultilabelRecall(6, name="recall")])
+    bad = Y.copy()
+    bad[:, 0] *= 255
+    if keras.backend.backend() == "torch":  # eager: the error itself
+        with pytest.raises(ValueError, match="y_true to hold only 0 and 1"):
+            model.evaluate(SCORES, bad, verbose=0)
+        return
+    result = model.evaluate(SCORES, bad, verbose=0, return_dict=True)
+    assert np.isnan(result["f1"]) and np.all(np.isnan(np.asarray(result["recall"]))), result
+
+
+@pytest.mark.parametrize("cls, reference", CASES)
+def test_per_entry_sample_weight_equals_per_label_sklearn(cls, reference):
+    w = RNG.random(Y.shape).astype("float32")
+    got = batched(cls(6, threshold=THRESHOLDS), Y, SCORES, sample_weight=w)
+    pred = (SCORES >= np.array(THRESHOLDS)).astype(int)
+    expected = [reference(Y[:, j], pred[:, j], sample_weight=w[:, j], zero_division=np.nan) for j in range(6)]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, equal_nan=True)
+    with pytest.raises(ValueError, match=r"expected sample_weight to have shape \(200,\) .*Received: "
+                                         r"sample_weight.shape=\(200, 3\)"):
+        cls(6).update_state(Y, SCORES, sample_weight=w[:, :3])

@@ -7,20 +7,33 @@ the losses run on the TensorFlow, JAX and PyTorch backends.
 
 Conventions shared by all three losses:
 
-* ``from_logits=True``: log-probabilities come from ``softplus`` (``log_sigmoid``; no clipping),
-  so the loss and its gradient stay finite for logits of any size.
-  ``from_logits=False``: probabilities are clipped once to
+* ``from_logits=True``: ``log p = -softplus(-x)`` and ``log(1 - p) = -softplus(x)``, both
+  exact to float32 precision at either tail (no clipping, no cancellation: a negative at
+  logit -15 costs 3.06e-7, not 0), so the loss and its gradient are right for the confident
+  negatives that make up most of an imbalanced multi-label batch, and finite for logits of
+  any size. ``from_logits=False``: probabilities are clipped once to
   ``[epsilon, 1 - epsilon]`` (``keras.backend.epsilon()``), as Keras does.
-* Half-precision inputs (``float16``, ``bfloat16``) are computed in ``float32``.
+* Half-precision inputs (``float16``, ``bfloat16``) are computed in ``float32``, on every backend.
 * Modulating factors such as ``(1 - p) ** gamma`` are computed as
   ``exp(gamma * log(1 - p))`` from the stable log-probability, so ``gamma < 1``
   gives no NaN gradient at ``p = 0`` or ``p = 1``.
+* Targets are strict: ``y_true`` must have ``y_pred``'s shape (never broadcast) and hold
+  only 0 and 1 (or ``mask_value``). A bad target raises a ``ValueError`` on concrete
+  inputs and makes the loss NaN inside a compiled training step (TensorFlow graph/XLA,
+  JAX); ``label_smoothing`` is the way to soft targets.
 * ``mask_value``: entries of ``y_true`` equal to it (or NaN, with
-  ``mask_value=float("nan")``) contribute nothing, and the mean is taken over the
-  observed entries of the batch: the loss equals the loss on the observed entries
-  alone. (Each row's value is its sum over observed entries divided by the batch's
-  mean count of observed entries per row, so Keras' ``sum_over_batch_size``
-  reduction yields exactly that mean; per-row ``sample_weight`` still applies.)
+  ``mask_value=float("nan")``) contribute 0, and each row is still divided by the number
+  of labels: a row's value is **the sum of its observed terms divided by n_labels**, the
+  same denominator as the unmasked loss. Why this normalisation: a row's value depends on
+  that row alone, so the loss (and its gradient) is the same whether a batch is computed on
+  one device or sharded over many (``tf.distribute.MirroredStrategy``,
+  ``keras.distribution.DataParallel``), even when one shard is fully masked; every observed
+  entry has the same weight, ``1 / (batch_size * n_labels)``, as in the unmasked loss, so
+  masking an entry only removes its term; nothing masked gives exactly the unmasked loss;
+  and per-row ``sample_weight`` applies unchanged. (A batch-level normalisation, such as
+  dividing by the batch's observed fraction, depends on which rows share a shard.) The
+  mean over the observed entries alone is this loss times
+  ``n_entries / n_observed`` for the whole data set.
 * Per-label arguments (``pos_weight``, ``neg_weight``, ``alpha``) are a scalar or
   one value per output unit; a length that does not match the output is an error
   at the first call naming both sizes.
@@ -32,10 +45,8 @@ package name ``mlbalance``).
 
 from __future__ import annotations
 
-import math
-import numbers
-
-from ._keras import keras, per_label_values, register
+from ._keras import align_target, binary_targets, check_mask_value, float_tensor, keras, per_label_values, register
+from ._validation import check_bool, check_number
 
 ops = keras.ops
 
@@ -48,87 +59,54 @@ __all__ = [
     "weighted_binary_crossentropy",
 ]
 
-_HALF = ("float16", "bfloat16")
-
 
 # --------------------------------------------------------------------------------------
-# Argument checks (at construction) and shared tensor helpers
+# Shared tensor helpers
 # --------------------------------------------------------------------------------------
-def _check_mask_value(mask_value):
-    if mask_value is None:
-        return None
-    if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real) or mask_value in (0, 1):
-        raise ValueError(
-            "Expected mask_value to be None or a number other than 0 and 1 (e.g. -1 or float('nan')). "
-            f"Received: mask_value={mask_value!r}"
-        )
-    return float(mask_value)
-
-
-def _check_range(name, value, low, high, *, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        low <= value and (value < high if high_open else value <= high)
-    ):
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"Expected {name} to be a number in [{low}, {high}{bracket}. Received: {name}={value!r}")
-    return float(value)
-
-
-def _check_gamma(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"Expected {name} to be a finite number >= 0. Received: {name}={value!r}")
-    return float(value)
-
-
-def _prepare(y_true, y_pred, label_smoothing, mask_value):
-    """Cast, align ranks, split off the mask and smooth labels. Returns (z, y_pred, observed or None)."""
-    y_pred = ops.convert_to_tensor(y_pred)
-    if y_pred.dtype in _HALF or "float" not in str(y_pred.dtype):
-        y_pred = ops.cast(y_pred, "float32")
-    y_true = ops.cast(ops.convert_to_tensor(y_true), y_pred.dtype)
-    if len(y_true.shape) == len(y_pred.shape) - 1 and y_pred.shape[-1] == 1:
-        y_true = ops.expand_dims(y_true, -1)
-    if len(y_true.shape) != len(y_pred.shape):
-        raise ValueError(
-            f"Expected y_true and y_pred to have the same shape (n_samples, n_labels). "
-            f"Received: y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
-        )
-    observed = None
-    if mask_value is not None:
-        is_masked = ops.isnan(y_true) if math.isnan(mask_value) else ops.equal(y_true, mask_value)
-        observed = ops.cast(ops.logical_not(is_masked), y_pred.dtype)
-        y_true = ops.where(is_masked, ops.zeros_like(y_true), y_true)
+def _prepare(y_true, y_pred, label_smoothing, mask_value, owner):
+    """Cast, check shapes and targets, split off the mask and smooth labels. Returns (z, y_pred, observed or None)."""
+    y_pred = float_tensor(y_pred)
+    z, observed = binary_targets(align_target(y_true, y_pred, owner), mask_value, y_pred.dtype, owner)
     if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    return y_true, y_pred, observed
+        z = z * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return z, y_pred, observed
 
 
 def _log_probs(y_pred, from_logits):
-    """``(log p, log(1 - p))``: from logits via one softplus, from probabilities after one clip.
+    """``(log p, log(1 - p))``: from logits via ``-softplus(-x)`` and ``-softplus(x)``, from probabilities after one clip.
 
-    ``log sigmoid(x) = -softplus(-x)`` and ``log(1 - sigmoid(x)) = log sigmoid(x) - x``: one
-    transcendental op instead of two (eager backends pay per op), exact at both tails.
+    (``log p - x`` for ``log(1 - p)`` would save one op but cancels: 0 instead of -3.06e-7 at x = -15.)
     """
     if from_logits:
-        log_p = -ops.softplus(-y_pred)
-        return log_p, log_p - y_pred
+        return -ops.softplus(-y_pred), -ops.softplus(y_pred)
     eps = keras.backend.epsilon()
     p = ops.clip(y_pred, eps, 1.0 - eps)
     return ops.log(p), ops.log(1.0 - p)
 
 
-def _label_vector(name, value, y_pred):
-    """A per-label argument as a tensor broadcasting over the last axis (None stays None)."""
+def _label_vector(name, value, y_pred, upper=None):
+    """A per-label argument as a tensor broadcasting over the last axis (None stays None).
+
+    Python and NumPy values are validated as in the constructors (the function API gets the
+    same checks); a sequence whose length is not the number of output units is an error.
+    """
     if value is None:
         return None
-    if isinstance(value, list):
-        n_labels = y_pred.shape[-1]
-        if n_labels is not None and len(value) != n_labels:
-            raise ValueError(
-                f"{name} has {len(value)} values but the model output has {n_labels} labels "
-                f"(y_pred shape {tuple(y_pred.shape)}). Pass one value per output unit, or a scalar."
-            )
-    return ops.convert_to_tensor(value, dtype=y_pred.dtype)
+    if ops.is_tensor(value):
+        length = value.shape[-1] if len(value.shape) == 1 else None
+        if len(value.shape) > 1:
+            raise ValueError(f"Expected {name} to be a scalar or 1-D (one value per label). "
+                             f"Received: {name} with shape {tuple(value.shape)}")
+    else:
+        value = per_label_values(name, value, upper=upper)
+        length = len(value) if isinstance(value, list) else None
+    n_labels = y_pred.shape[-1]
+    if length is not None and n_labels is not None and length != n_labels:
+        raise ValueError(
+            f"{name} has {length} values but the model output has {n_labels} labels "
+            f"(y_pred shape {tuple(y_pred.shape)}). Pass one value per output unit, or a scalar."
+        )
+    return ops.cast(ops.convert_to_tensor(value), y_pred.dtype)
 
 
 def _pow_from_log(log_base, gamma):
@@ -143,17 +121,14 @@ def _scale(term, factor):
 
 
 def _mean_over_labels(elementwise, observed):
-    """Mean over the last axis; with a mask, rescaled so the batch mean is over observed entries."""
-    if observed is None:
-        return ops.mean(elementwise, axis=-1)
-    row_mean = ops.mean(elementwise * observed, axis=-1)
-    observed_fraction = ops.mean(observed)
-    return ops.where(observed_fraction > 0, row_mean / ops.maximum(observed_fraction, 1e-12), ops.zeros_like(row_mean))
+    """Mean over the last axis, masked terms counting 0: each row's value depends on that row alone."""
+    return ops.mean(_scale(elementwise, observed), axis=-1)
 
 
-def _binary_terms(y_true, y_pred, *, from_logits, label_smoothing, mask_value):
-    z, y_pred, observed = _prepare(y_true, y_pred, label_smoothing, mask_value)
-    log_p, log_1mp = _log_probs(y_pred, from_logits)
+def _binary_terms(y_true, y_pred, *, from_logits, label_smoothing, mask_value, owner):
+    label_smoothing = check_number("label_smoothing", label_smoothing, low=0, high=1)
+    z, y_pred, observed = _prepare(y_true, y_pred, label_smoothing, check_mask_value(mask_value), owner)
+    log_p, log_1mp = _log_probs(y_pred, check_bool("from_logits", from_logits))
     return z, y_pred, observed, log_p, log_1mp
 
 
@@ -166,7 +141,7 @@ def weighted_binary_crossentropy(
     """Binary cross-entropy with a positive and a negative weight per label.
 
     ``loss = pos_weight * z * -log(p) + neg_weight * (1 - z) * -log(1 - p)``, averaged
-    over labels (over observed entries with ``mask_value``). With ``neg_weight = 1``
+    over labels (masked entries count 0 in the mean; see the module docstring). With ``neg_weight = 1``
     this is ``tf.nn.weighted_cross_entropy_with_logits`` and PyTorch's
     ``BCEWithLogitsLoss(pos_weight=...)``; with both weights 1 it is Keras'
     ``binary_crossentropy``.
@@ -174,7 +149,8 @@ def weighted_binary_crossentropy(
     Parameters
     ----------
     y_true : tensor, shape (..., n_labels)
-        0/1 labels (or ``mask_value`` for unobserved entries).
+        0/1 labels (or ``mask_value`` for unobserved entries); anything else is an error
+        (NaN inside a compiled step). Same shape as ``y_pred``.
     y_pred : tensor, shape (..., n_labels)
         Probabilities, or logits with ``from_logits=True``.
     pos_weight, neg_weight : float or list of float, optional
@@ -184,6 +160,8 @@ def weighted_binary_crossentropy(
     label_smoothing : float in [0, 1], default 0
         Labels become ``z = y * (1 - s) + 0.5 * s``.
     mask_value : float, optional
+        Label value marking unobserved entries (e.g. -1, or NaN). Their terms count 0;
+        each row is still divided by ``n_labels``.
 
     Returns
     -------
@@ -198,9 +176,14 @@ def weighted_binary_crossentropy(
     >>> loss = weighted_binary_crossentropy(y, logits, pos_weight=[3.0, 3.0], from_logits=True)
     >>> round(float(loss[0]), 4)  # (3 * log 2 + log 2) / 2
     1.3863
+    >>> masked = weighted_binary_crossentropy(np.array([[1.0, -1.0]]), logits, pos_weight=3.0, from_logits=True,
+    ...                                       mask_value=-1)
+    >>> round(float(masked[0]), 4)  # (3 * log 2 + 0) / 2: the masked term counts 0, the row is divided by 2
+    1.0397
     """
     z, y_pred, observed, log_p, log_1mp = _binary_terms(
-        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value
+        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value,
+        owner="weighted_binary_crossentropy",
     )
     positive = _scale(-z * log_p, _label_vector("pos_weight", pos_weight, y_pred))
     negative = _scale(-(1.0 - z) * log_1mp, _label_vector("neg_weight", neg_weight, y_pred))
@@ -212,10 +195,17 @@ def binary_focal_loss(
 ):
     """Focal loss (Lin et al., 2017) for sigmoid outputs, with per-label ``alpha``.
 
-    ``loss = -alpha_t (1 - p_t) ** gamma log(p_t)``: positives contribute
-    ``alpha * pos_weight * (1 - p) ** gamma * -log(p)`` and negatives
-    ``(1 - alpha) * p ** gamma * -log(1 - p)``. ``alpha=None`` weights both sides 1;
-    ``gamma=0`` gives :func:`weighted_binary_crossentropy`.
+    With the (smoothed) target ``z``, ``p_t = z p + (1 - z)(1 - p)`` and
+    ``alpha_t = z alpha + (1 - z)(1 - alpha)``::
+
+        loss = alpha_t * (1 - p_t) ** gamma * (pos_weight * z * -log(p) + (1 - z) * -log(1 - p))
+
+    the convention of Keras' ``BinaryFocalCrossentropy`` (with ``apply_class_balancing=True``)
+    and torchvision's ``sigmoid_focal_loss``, label smoothing included. For hard labels
+    (no smoothing) positives contribute ``alpha * pos_weight * (1 - p) ** gamma * -log(p)``
+    and negatives ``(1 - alpha) * p ** gamma * -log(1 - p)``, computed from the stable
+    log-probabilities. ``alpha=None`` weights both sides 1; ``gamma=0`` gives
+    :func:`weighted_binary_crossentropy`.
 
     Parameters
     ----------
@@ -242,16 +232,21 @@ def binary_focal_loss(
     0.001054
     """
     z, y_pred, observed, log_p, log_1mp = _binary_terms(
-        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value
+        y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value,
+        owner="binary_focal_loss",
     )
-    positive = _scale(-z * log_p, _pow_from_log(log_1mp, gamma))
-    negative = _scale(-(1.0 - z) * log_1mp, _pow_from_log(log_p, gamma))
-    if alpha is not None:
-        alpha_t = _label_vector("alpha", alpha, y_pred)
-        positive = positive * alpha_t
-        negative = negative * (1.0 - alpha_t)
-    positive = _scale(positive, _label_vector("pos_weight", pos_weight, y_pred))
-    return _mean_over_labels(positive + negative, observed)
+    gamma = check_number("gamma", gamma, low=0)
+    if label_smoothing:
+        # 0 < s/2 <= z <= 1 - s/2 < 1, so log(1 - p_t) = logaddexp(log z + log(1-p), log(1-z) + log p) is finite.
+        log_1m_pt = ops.logaddexp(ops.log(z) + log_1mp, ops.log(1.0 - z) + log_p)
+        pos_focus = neg_focus = _pow_from_log(log_1m_pt, gamma)
+    else:  # z is 0 or 1: 1 - p_t is 1 - p for positives and p for negatives
+        pos_focus, neg_focus = _pow_from_log(log_1mp, gamma), _pow_from_log(log_p, gamma)
+    positive = _scale(_scale(-z * log_p, _label_vector("pos_weight", pos_weight, y_pred)), pos_focus)
+    negative = _scale(-(1.0 - z) * log_1mp, neg_focus)
+    alpha = _label_vector("alpha", alpha, y_pred, upper=1.0)
+    alpha_t = None if alpha is None else z * alpha + (1.0 - z) * (1.0 - alpha)
+    return _mean_over_labels(_scale(positive + negative, alpha_t), observed)
 
 
 def asymmetric_loss(
@@ -295,8 +290,10 @@ def asymmetric_loss(
     0.239221
     """
     z, y_pred, observed, log_p, log_1mp = _binary_terms(
-        y_true, y_pred, from_logits=from_logits, label_smoothing=0.0, mask_value=mask_value
+        y_true, y_pred, from_logits=from_logits, label_smoothing=0.0, mask_value=mask_value, owner="asymmetric_loss"
     )
+    gamma_pos, gamma_neg = check_number("gamma_pos", gamma_pos, low=0), check_number("gamma_neg", gamma_neg, low=0)
+    clip = check_number("clip", clip, low=0, high=1, high_open=True)
     positive = _scale(-z * log_p, _pow_from_log(log_1mp, gamma_pos))
     positive = _scale(positive, _label_vector("pos_weight", pos_weight, y_pred))
     if clip > 0:
@@ -378,9 +375,9 @@ class WeightedBinaryCrossentropy(_FunctionLoss):
             weighted_binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
             pos_weight=per_label_values("pos_weight", pos_weight),
             neg_weight=per_label_values("neg_weight", neg_weight),
-            from_logits=bool(from_logits),
-            label_smoothing=_check_range("label_smoothing", label_smoothing, 0, 1),
-            mask_value=_check_mask_value(mask_value),
+            from_logits=check_bool("from_logits", from_logits),
+            label_smoothing=check_number("label_smoothing", label_smoothing, low=0, high=1),
+            mask_value=check_mask_value(mask_value),
         )
 
 
@@ -388,7 +385,8 @@ class WeightedBinaryCrossentropy(_FunctionLoss):
 class BinaryFocalLoss(_FunctionLoss):
     """Focal loss for sigmoid multi-label outputs, with scalar or per-label ``alpha``.
 
-    Unlike Keras' ``BinaryFocalCrossentropy``, ``alpha`` applies whenever given
+    The formula and label smoothing follow Keras' ``BinaryFocalCrossentropy`` (equal to it
+    with ``apply_class_balancing=True`` on probabilities), but ``alpha`` applies whenever given
     (no ``apply_class_balancing`` switch), may differ per label, and ``from_logits``
     uses ``log_sigmoid`` instead of clipped probabilities. See :func:`binary_focal_loss`.
 
@@ -413,12 +411,12 @@ class BinaryFocalLoss(_FunctionLoss):
                  mask_value=None, reduction="sum_over_batch_size", name="binary_focal_loss", dtype=None):
         super().__init__(
             binary_focal_loss, name=name, reduction=reduction, dtype=dtype,
-            gamma=_check_gamma("gamma", gamma),
+            gamma=check_number("gamma", gamma, low=0),
             alpha=per_label_values("alpha", alpha, upper=1.0),
             pos_weight=per_label_values("pos_weight", pos_weight),
-            from_logits=bool(from_logits),
-            label_smoothing=_check_range("label_smoothing", label_smoothing, 0, 1),
-            mask_value=_check_mask_value(mask_value),
+            from_logits=check_bool("from_logits", from_logits),
+            label_smoothing=check_number("label_smoothing", label_smoothing, low=0, high=1),
+            mask_value=check_mask_value(mask_value),
         )
 
 
@@ -451,10 +449,10 @@ class AsymmetricLoss(_FunctionLoss):
                  reduction="sum_over_batch_size", name="asymmetric_loss", dtype=None):
         super().__init__(
             asymmetric_loss, name=name, reduction=reduction, dtype=dtype,
-            gamma_pos=_check_gamma("gamma_pos", gamma_pos),
-            gamma_neg=_check_gamma("gamma_neg", gamma_neg),
-            clip=_check_range("clip", clip, 0, 1, high_open=True),
+            gamma_pos=check_number("gamma_pos", gamma_pos, low=0),
+            gamma_neg=check_number("gamma_neg", gamma_neg, low=0),
+            clip=check_number("clip", clip, low=0, high=1, high_open=True),
             pos_weight=per_label_values("pos_weight", pos_weight),
-            from_logits=bool(from_logits),
-            mask_value=_check_mask_value(mask_value),
+            from_logits=check_bool("from_logits", from_logits),
+            mask_value=check_mask_value(mask_value),
         )

@@ -8,16 +8,27 @@ Undefined values: precision of a label never predicted, recall of a label with n
 and F1 of a label with neither. ``zero_division="exclude"`` (default) makes them NaN in the
 per-label result and leaves them out of "macro" (as scikit-learn's ``zero_division=np.nan``);
 a number (e.g. 0.0) uses that value and keeps them in. Never a silent 0 or 0.5.
+
+Targets are checked as by :mod:`mlbalance.losses`: ``y_true`` must have ``y_pred``'s shape
+and hold only 0 and 1 (or ``mask_value``). A bad target raises a ``ValueError`` on concrete
+inputs; inside a compiled step (TensorFlow graph/XLA, JAX) it makes every value of
+``result()`` NaN until ``reset_state()`` (never a plausible wrong count, and never silently
+excluded from an average). ``sample_weight`` is one weight per row, shape ``(n,)`` or
+``(n, 1)``, or one per entry, ``y_true``'s shape.
+
+The counts are sums over rows, so the result does not depend on how a batch is split over
+devices (``tf.distribute.MirroredStrategy`` sums the replicas' counts;
+``keras.distribution.DataParallel`` computes the global batch).
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
 
-from ._keras import keras, register
+from ._keras import align_target, binary_targets, check_mask_value, keras, register
+from ._validation import check_bool, check_choice, check_int
 
 ops = keras.ops
 
@@ -42,28 +53,22 @@ class _MultilabelCounts(keras.metrics.Metric):
     def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
                  zero_division="exclude", name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
-        if isinstance(num_labels, bool) or not isinstance(num_labels, numbers.Integral) or num_labels < 1:
-            raise ValueError(f"Expected num_labels to be a positive integer. Received: num_labels={num_labels!r}")
-        if average not in _AVERAGES:
-            raise ValueError(f"Expected average to be one of {list(_AVERAGES)}. Received: average={average!r}")
+        num_labels = check_int("num_labels", num_labels, low=1)
+        average = check_choice("average", average, _AVERAGES)
         if not (zero_division == "exclude" or (isinstance(zero_division, numbers.Real)
                                                and not isinstance(zero_division, bool)
                                                and 0 <= zero_division <= 1)):
             raise ValueError("Expected zero_division to be 'exclude' or a number in [0, 1]. "
                              f"Received: zero_division={zero_division!r}")
-        if mask_value is not None and (isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real)
-                                       or mask_value in (0, 1)):
-            raise ValueError(f"Expected mask_value to be None or a number other than 0 and 1. "
-                             f"Received: mask_value={mask_value!r}")
-        self.num_labels = int(num_labels)
+        self.num_labels = num_labels
         values = _thresholds(threshold, self.num_labels)
         self.threshold = float(values[0]) if np.ndim(threshold) == 0 else values.tolist()
         with np.errstate(divide="ignore"):
             cut = np.log(values) - np.log1p(-values) if from_logits else values  # logit of the threshold
         self._cut = cut.astype(np.float32)
         self.average = average
-        self.from_logits = bool(from_logits)
-        self.mask_value = None if mask_value is None else float(mask_value)
+        self.from_logits = check_bool("from_logits", from_logits)
+        self.mask_value = check_mask_value(mask_value)
         self.zero_division = zero_division
         shape = (self.num_labels,)
         self.tp = self.add_variable(shape=shape, initializer="zeros", name="true_positives")
@@ -71,25 +76,32 @@ class _MultilabelCounts(keras.metrics.Metric):
         self.fn = self.add_variable(shape=shape, initializer="zeros", name="false_negatives")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        owner = type(self).__name__
         y_pred = ops.cast(ops.convert_to_tensor(y_pred), "float32")
-        y_true = ops.cast(ops.convert_to_tensor(y_true), "float32")
         if y_pred.shape[-1] is not None and y_pred.shape[-1] != self.num_labels:
-            raise ValueError(f"{type(self).__name__} was built for num_labels={self.num_labels} but the model "
+            raise ValueError(f"{owner} was built for num_labels={self.num_labels} but the model "
                              f"output has {y_pred.shape[-1]} labels (y_pred shape {tuple(y_pred.shape)}).")
-        observed = ops.ones_like(y_true)
-        if self.mask_value is not None:
-            masked = ops.isnan(y_true) if math.isnan(self.mask_value) else ops.equal(y_true, self.mask_value)
-            observed = ops.cast(ops.logical_not(masked), "float32")
-            y_true = ops.where(masked, ops.zeros_like(y_true), y_true)
+        y_true, observed = binary_targets(align_target(y_true, y_pred, owner), self.mask_value, "float32", owner)
         predicted = ops.cast(ops.greater_equal(y_pred, ops.convert_to_tensor(self._cut)), "float32")
-        weight = observed
+        weight = ops.ones_like(y_true) if observed is None else observed
         if sample_weight is not None:
-            sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), "float32")
-            weight = weight * ops.reshape(sample_weight, (-1, 1))
+            weight = weight * self._row_or_entry_weights(sample_weight, y_true, owner)
         reduce = tuple(range(len(y_true.shape) - 1))
         self.tp.assign_add(ops.sum(weight * y_true * predicted, axis=reduce))
         self.fp.assign_add(ops.sum(weight * (1.0 - y_true) * predicted, axis=reduce))
         self.fn.assign_add(ops.sum(weight * y_true * (1.0 - predicted), axis=reduce))
+
+    @staticmethod
+    def _row_or_entry_weights(sample_weight, y_true, owner):
+        """``sample_weight`` shaped to broadcast over ``y_true``: (n,) and (n, 1) per row, y_true's shape per entry."""
+        sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), "float32")
+        shape, target = tuple(sample_weight.shape), tuple(y_true.shape)
+        if shape == target[:-1]:
+            return ops.expand_dims(sample_weight, -1)
+        if shape in (target[:-1] + (1,), target):
+            return sample_weight
+        raise ValueError(f"{owner}: expected sample_weight to have shape {target[:-1]} (one weight per row) or "
+                         f"{target} (one per entry). Received: sample_weight.shape={shape}")
 
     def _ratio(self, numerator, denominator):
         defined = denominator > 0
@@ -102,6 +114,11 @@ class _MultilabelCounts(keras.metrics.Metric):
 
     def result(self):
         tp, fp, fn = (ops.convert_to_tensor(v) for v in (self.tp, self.fp, self.fn))
+        # NaN counts come only from a bad target (or sample weight) in a compiled step: all values NaN.
+        poisoned = ops.any(ops.isnan(tp + fp + fn))
+        return ops.where(poisoned, float("nan"), self._result(tp, fp, fn))
+
+    def _result(self, tp, fp, fn):
         if self.average == "micro":
             total = [ops.reshape(ops.sum(v), (1,)) for v in (tp, fp, fn)]
             return self._per_label(*total)[0]
