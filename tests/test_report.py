@@ -1,13 +1,12 @@
-"""Thresholds and the evaluation report, every figure against scikit-learn."""
+"""The evaluation report, every figure against scikit-learn; its layout (figures apart from rendering)."""
 
+import ast
 import json
-import warnings
+import pathlib
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sklearn.metrics import (
     average_precision_score,
     coverage_error,
@@ -20,135 +19,13 @@ from sklearn.metrics import (
 )
 
 import mlbalance
-from mlbalance._ranking import average_precision, best_fbeta, label_curve
 
-
-def make_data(n=300, q=8, seed=0, ties=False):
-    rng = np.random.default_rng(seed)
-    prevalence = rng.random(q) * 0.3 + 0.05
-    y = (rng.random((n, q)) < prevalence).astype(int)
-    y[:, -1] = 0  # a label without support
-    scores = np.clip(0.35 * y + rng.random((n, q)) * 0.65, 0, 1)
-    if ties:
-        scores = np.round(scores, 1)
-    return y, scores
-
-
-# ================================================================ ranking core
-@settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**31 - 1), st.integers(2, 120), st.integers(1, 3))
-def test_curve_matches_sklearn_auc_ap_and_best_f1(seed, n, decimals):
-    rng = np.random.default_rng(seed)
-    y = (rng.random(n) < rng.random()).astype(int)
-    if y.sum() == 0 or y.sum() == n:
-        return
-    s = np.round(rng.random(n) + y * rng.random(), decimals)  # many ties
-    curve = label_curve(s[y == 1], s[y == 0])
-    assert curve.auc == pytest.approx(roc_auc_score(y, s), abs=1e-12)
-    assert average_precision(curve) == pytest.approx(average_precision_score(y, s), abs=1e-12)
-    _, best = best_fbeta(curve)
-    assert best == pytest.approx(max(f1_score(y, (s >= t).astype(int)) for t in np.unique(s)), abs=1e-12)
-    _, best2 = best_fbeta(curve, beta=2.0)
-    from sklearn.metrics import fbeta_score
-    assert best2 == pytest.approx(max(fbeta_score(y, (s >= t).astype(int), beta=2.0) for t in np.unique(s)), abs=1e-12)
-
-
-# ================================================================ thresholds
-def test_tuned_thresholds_reach_the_best_f1_on_the_tuning_data():
-    y, s = make_data()
-    with pytest.warns(UserWarning, match=r"fewer than 5 positives.*fallback threshold 0.5: 7"):
-        t = mlbalance.tune_thresholds(y, s)
-    assert t.fallback_labels == (7,)
-    predictions = t.apply(s)
-    for j in range(7):
-        best = max(f1_score(y[:, j], (s[:, j] >= c).astype(int)) for c in np.unique(s[:, j]))
-        assert f1_score(y[:, j], predictions[:, j]) == pytest.approx(best)
-        assert t.tuned_scores[j] == pytest.approx(best)
-    assert np.array(t).shape == (8,) and t.thresholds[7] == 0.5
-    # Sparse truth gives the same thresholds.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        np.testing.assert_allclose(mlbalance.tune_thresholds(sp.csr_matrix(y), s).thresholds, t.thresholds)
-    assert json.dumps(t.to_dict())
-
-
-def test_threshold_arguments_and_input_errors():
-    y, s = make_data(50, 3)
-    for kwargs, match in [({"metric": "auc"}, "metric"), ({"beta": 0}, "beta"), ({"min_positives": 0}, "min_positives"),
-                          ({"fallback": float("nan")}, "fallback"), ({"cv": 1}, "cv"),
-                          ({"placement": "lowest"}, r"placement to be one of \('midpoint', 'low', 'high'\)")]:
-        with pytest.raises(ValueError, match=match), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            mlbalance.tune_thresholds(y, s, **kwargs)
-    with pytest.raises(ValueError, match=r"y_score has shape \(50, 2\) but y_true has shape \(50, 3\)"):
-        mlbalance.tune_thresholds(y, s[:, :2])
-    bad = s.copy()
-    bad[4, 1] = np.nan
-    with pytest.raises(ValueError, match="row 4, column 1: nan"):
-        mlbalance.tune_thresholds(y, bad)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**31 - 1), st.integers(4, 80), st.integers(1, 3), st.sampled_from([np.float32, np.float64]))
-def test_every_placement_makes_the_same_predictions_on_the_tuning_rows(seed, n, decimals, dtype):
-    rng = np.random.default_rng(seed)
-    y = (rng.random((n, 3)) < 0.3).astype(int)
-    y[0] = 1
-    s = np.round(rng.random((n, 3)) + y * rng.random((n, 3)), decimals).astype(dtype)  # ties
-    t = {p: mlbalance.tune_thresholds(y, s, min_positives=1, placement=p) for p in ("low", "midpoint", "high")}
-    for p, tuned in t.items():
-        assert tuned.placement == p and tuned.to_dict()["placement"] == p
-        np.testing.assert_array_equal(tuned.apply(s), t["midpoint"].apply(s))
-        np.testing.assert_array_equal(tuned.tuned_scores, t["midpoint"].tuned_scores)
-    assert (t["low"].thresholds <= t["midpoint"].thresholds).all()
-    assert (t["midpoint"].thresholds <= t["high"].thresholds).all()
-    for j in range(3):
-        column = s[:, j]
-        assert dtype(t["high"].thresholds[j]) in column  # the lowest score kept
-        below = column[column < t["high"].thresholds[j]]
-        expected_low = np.nextafter(below.max(), dtype(np.inf)) if below.size else t["high"].thresholds[j]
-        assert t["low"].thresholds[j] == expected_low  # the next score up, in the scores' own precision
-        for p in ("low", "high"):  # still exact after a cast to that precision
-            cast = column >= dtype(t[p].thresholds[j])
-            np.testing.assert_array_equal(cast, t["midpoint"].apply(s)[:, j].astype(bool))
-
-
-def test_low_placement_keeps_a_new_positive_that_the_midpoint_drops():
-    y = np.array([[1], [1], [0], [0], [0]])
-    s = np.array([[0.9], [0.8], [0.4], [0.2], [0.1]])
-    new_rows = np.array([[0.5], [0.7]])  # a new positive scoring below the tuning positives
-    mid = mlbalance.tune_thresholds(y, s, min_positives=1)
-    low = mlbalance.tune_thresholds(y, s, min_positives=1, placement="low", cv=2, random_state=0)
-    assert mid.thresholds[0] == pytest.approx(0.6) and low.thresholds[0] == np.nextafter(0.4, 1.0)
-    assert mid.apply(new_rows).ravel().tolist() == [0, 1] and low.apply(new_rows).ravel().tolist() == [1, 1]
-    assert low.oof_predictions.shape == (5, 1)
-
-
-def test_cross_fitted_predictions_are_out_of_fold_and_less_optimistic():
-    y, s = make_data(600, 6, seed=3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        t = mlbalance.tune_thresholds(y, s, cv=5, random_state=0)
-    assert t.oof_predictions.shape == y.shape
-    in_sample = f1_score(y[:, :5], t.apply(s)[:, :5], average="macro")
-    out_of_fold = f1_score(y[:, :5], t.oof_predictions[:, :5], average="macro")
-    assert out_of_fold <= in_sample + 1e-12
-
-
-def test_masked_entries_are_left_out_of_tuning():
-    y, s = make_data(200, 3, seed=4)
-    masked = y.copy()
-    masked[:50, 0] = -1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        t = mlbalance.tune_thresholds(masked, s, mask_value=-1)
-        ref = mlbalance.tune_thresholds(y[50:, :1], s[50:, :1])
-    assert t.thresholds[0] == pytest.approx(ref.thresholds[0])
+SRC = pathlib.Path(mlbalance.__file__).parent
 
 
 # ================================================================ the report
 @pytest.mark.parametrize("ties", [False, True])
-def test_report_figures_match_sklearn(ties):
+def test_report_figures_match_sklearn(ties, make_data):
     y, s = make_data(400, 8, seed=1, ties=ties)
     thresholds = np.linspace(0.4, 0.6, 8)
     r = mlbalance.evaluation_report(y, s, thresholds, label_names=[f"L{j}" for j in range(8)], y_train=y)
@@ -179,7 +56,7 @@ def test_report_figures_match_sklearn(ties):
         k: v for k, v in mlbalance.evaluation_report(y, s, thresholds).overall.items()}
 
 
-def test_report_formats_and_summary_lines(tmp_path):
+def test_report_formats_and_summary_lines(tmp_path, make_data):
     y, s = make_data(200, 6, seed=2)
     s[:, 2] = 0.0  # label 2 is never predicted
     r = mlbalance.evaluation_report(y, s, 0.5, label_names=list("abcdef"), name="bce")
@@ -194,7 +71,7 @@ def test_report_formats_and_summary_lines(tmp_path):
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # self-contained: no external resources
 
 
-def test_tune_option_and_threshold_errors():
+def test_tune_option_and_threshold_errors(make_data):
     y, s = make_data(200, 4, seed=5)
     r = mlbalance.evaluation_report(y, s, "tune")
     assert "optimistic" in r.settings["thresholds"]
@@ -206,7 +83,7 @@ def test_tune_option_and_threshold_errors():
         mlbalance.evaluation_report(y, s, y_train=y[:, :3])
 
 
-def test_masked_report_uses_observed_entries_only():
+def test_masked_report_uses_observed_entries_only(make_data):
     y, s = make_data(300, 3, seed=6)
     masked = y.copy()
     masked[:100, 1] = -1
@@ -216,7 +93,7 @@ def test_masked_report_uses_observed_entries_only():
     assert r.overall["label_ranking_average_precision"] is None
 
 
-def test_compare_reports():
+def test_compare_reports(make_data):
     y, s = make_data(200, 5, seed=7)
     weak = np.full_like(s, 0.1)
     c = mlbalance.compare_reports({"bce": mlbalance.evaluation_report(y, weak, name="bce"),
@@ -242,30 +119,30 @@ def test_compare_reports():
     (["0.5"] * 8, "not numbers"),
     ([0.5, 0.5], "Expected thresholds to be a number or 8 values, one per label"),
 ])
-def test_thresholds_must_be_finite_and_in_0_1_on_probabilities(thresholds, match):
+def test_thresholds_must_be_finite_and_in_0_1_on_probabilities(thresholds, match, make_data):
     y, s = make_data(60, 8)
     with pytest.raises(ValueError, match=match):
         mlbalance.evaluation_report(y, s, thresholds)
 
 
-def test_a_nan_threshold_used_to_give_every_f1_as_0():
+def test_a_nan_threshold_used_to_give_every_f1_as_0(make_data):
     y, s = make_data(60, 8)
     with pytest.raises(ValueError, match="finite"):
         mlbalance.evaluation_report(y, s, float("nan"))  # before: a report with every F1 at 0
 
 
-def test_logit_scores_accept_any_finite_threshold():
+def test_logit_scores_accept_any_finite_threshold(make_data, quiet):
     y, s = make_data(200, 4, seed=3)
     logits = np.log(np.clip(s, 1e-3, 1 - 1e-3) / (1 - np.clip(s, 1e-3, 1 - 1e-3)))
     r = mlbalance.evaluation_report(y, logits, [-1.0, 0.0, 1.5, 3.0])
     pred = logits >= np.array([-1.0, 0.0, 1.5, 3.0])
     assert r.labels[2]["f1"] == pytest.approx(f1_score(y[:, 2], pred[:, 2]), abs=1e-6)
-    tuned = quiet_tune(y, logits, fallback=-2.0, min_positives=60)
+    tuned = quiet(mlbalance.tune_thresholds, y, logits, fallback=-2.0, min_positives=60)
     assert np.isfinite(tuned.thresholds).all() and -2.0 in tuned.thresholds
     assert tuned.apply(logits).shape == logits.shape
 
 
-def test_tuned_thresholds_from_logits_are_refused_on_probabilities():
+def test_tuned_thresholds_from_logits_are_refused_on_probabilities(make_data):
     y, s = make_data(300, 3, seed=4)
     logits = 8 * s - 4
     tuned = mlbalance.tune_thresholds(y[:, :2], logits[:, :2])
@@ -276,46 +153,19 @@ def test_tuned_thresholds_from_logits_are_refused_on_probabilities():
         mlbalance.evaluation_report(y[:, :2], s[:, :2], tuned)
 
 
-def test_tuned_thresholds_of_the_wrong_length_are_a_clear_error():
+def test_tuned_thresholds_of_the_wrong_length_are_a_clear_error(make_data, quiet):
     y, s = make_data(120, 4, seed=8)
-    tuned = quiet_tune(y[:, :3], s[:, :3])
+    tuned = quiet(mlbalance.tune_thresholds, y[:, :3], s[:, :3])
     with pytest.raises(ValueError, match=r"TunedThresholds for 3 label\(s\), but y_true has 4"):
         mlbalance.evaluation_report(y, s, tuned)  # was an IndexError
     with pytest.raises(ValueError, match=r"y_score has shape \(120, 4\), but these thresholds are for 3 label"):
         tuned.apply(s)  # was a NumPy broadcasting error
     with pytest.raises(ValueError, match=r"y_score has shape \(3,\)"):
         tuned.apply(s[0, :3])
-    named = quiet_tune(y, s, label_names=list("abcd"))
+    named = quiet(mlbalance.tune_thresholds, y, s, label_names=list("abcd"))
     with pytest.raises(ValueError, match="column 0 is 'a' in the TunedThresholds but 'w' in y_true"):
         mlbalance.evaluation_report(y, s, named, label_names=list("wxyz"))
     assert mlbalance.evaluation_report(y, s, named).labels[0]["threshold"] == named.thresholds[0]
-
-
-def quiet_tune(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return mlbalance.tune_thresholds(*args, **kwargs)
-
-
-def test_tune_thresholds_fallback_is_checked_like_a_threshold():
-    y, s = make_data(80, 3, seed=9)
-    for fallback in (1.5, -0.5):
-        with pytest.raises(ValueError, match=rf"fallback to be in \[0, 1\].*Received: fallback={fallback}"):
-            quiet_tune(y, s, fallback=fallback)
-    for fallback in (float("inf"), True, "0.5"):
-        with pytest.raises(ValueError, match="Expected fallback to be a finite number"):
-            quiet_tune(y, s, fallback=fallback)
-    assert quiet_tune(y, s * 10 - 5, fallback=2.0, min_positives=1000).thresholds.tolist() == [2.0] * 3
-
-
-def test_tuned_thresholds_must_be_finite_numbers():
-    from mlbalance.thresholds import TunedThresholds
-    with pytest.raises(ValueError, match="label 1 .* has nan"):
-        TunedThresholds(np.array([0.3, np.nan]), np.array([1.0, 1.0]), (), 0.5, 5, "f1", 1.0, ("a", "b"))
-    with pytest.raises(ValueError, match="not numbers"):
-        TunedThresholds(np.array(["0.3", "0.5"]), np.array([1.0, 1.0]), (), 0.5, 5, "f1", 1.0, ("a", "b"))
-    t = TunedThresholds([0, 1], [1.0, 1.0], (), 0.5, 5, "f1", 1.0, ("a", "b"))
-    assert t.thresholds.dtype == np.float64 and t.apply([[0.5, 0.5]]).tolist() == [[1, 0]]
 
 
 def test_everything_masked_gives_stated_undefined_figures():
@@ -327,7 +177,7 @@ def test_everything_masked_gives_stated_undefined_figures():
     assert "hamming loss -" in r.to_text() and "nan" not in r.to_json() + r.to_markdown() + r.to_text()
 
 
-def test_fully_masked_rows_are_left_out_of_the_row_measures():
+def test_fully_masked_rows_are_left_out_of_the_row_measures(make_data):
     y, s = make_data(200, 4, seed=10)
     masked = y.copy()
     masked[:50] = -1  # rows 0-49 have no observed entry
@@ -343,7 +193,7 @@ def test_fully_masked_rows_are_left_out_of_the_row_measures():
 HOSTILE = ["<script>alert(1)</script>", "a|b", "\x1b[2J\x1b]0;pwned\x07red", "line\nbreak"]
 
 
-def test_names_are_escaped_in_markdown_and_stripped_in_text():
+def test_names_are_escaped_in_markdown_and_stripped_in_text(make_data):
     y, s = make_data(100, 4, seed=11)
     r = mlbalance.evaluation_report(y, s, label_names=HOSTILE, name="<img src=x onerror=alert(1)>|run")
     c = mlbalance.compare_reports({"<b>bce</b>": r, "\x1b[31mfocal": r})
@@ -360,7 +210,7 @@ def test_names_are_escaped_in_markdown_and_stripped_in_text():
     assert json.loads(r.to_json())["labels"][0]["name"] == HOSTILE[0]  # JSON keeps the name exactly
 
 
-def test_markdown_tables_keep_their_columns_with_pipes_in_names():
+def test_markdown_tables_keep_their_columns_with_pipes_in_names(make_data):
     y, s = make_data(50, 2, seed=12)
     assert_tables_keep_their_columns(mlbalance.evaluation_report(y, s, label_names=["x|y", "z\\|w"]).to_markdown())
 
@@ -407,7 +257,7 @@ def test_json_never_holds_nan_even_for_degenerate_input():
             assert "NaN" not in text and "Infinity" not in text
 
 
-def test_save_chooses_the_format_by_extension_and_writes_atomically(tmp_path, monkeypatch):
+def test_save_chooses_the_format_by_extension_and_writes_atomically(tmp_path, monkeypatch, make_data):
     y, s = make_data(50, 3, seed=13)
     r = mlbalance.evaluation_report(y, s)
     c = mlbalance.compare_reports({"a": r})
@@ -439,3 +289,84 @@ def test_compare_reports_needs_string_run_names():
         mlbalance.compare_reports({1: r})
     with pytest.raises(ValueError, match="Received: 'a': dict"):
         mlbalance.compare_reports({"a": r.to_dict()})
+
+
+# ================================================================ layout and text tables (issue #17)
+def imported_modules(path):
+    """Every module a source file imports (relative imports as ``mlbalance.<name>``), at any depth."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = "mlbalance." + (node.module or "") if node.level else node.module
+            names.add(base.rstrip("."))
+            if node.level and not node.module:  # from . import _svg
+                names.update(f"mlbalance.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_computing_module_imports_no_rendering_code():
+    rendering = {"mlbalance._svg", "mlbalance._rendering", "mlbalance._tables", "mlbalance._text", "mlbalance.report",
+                 "html", "json"}
+    direct = imported_modules(SRC / "_evaluation.py")
+    assert "mlbalance._ranking" in direct and not direct & rendering, direct & rendering
+    # Nor through the package modules it uses (the report's own rendering modules are never reached).
+    seen, todo = set(), [m for m in direct if m.startswith("mlbalance.")]
+    while todo:
+        module = todo.pop()
+        if module in seen or not (SRC / f"{module.removeprefix('mlbalance.')}.py").exists():
+            continue
+        seen.add(module)
+        todo += [m for m in imported_modules(SRC / f"{module.removeprefix('mlbalance.')}.py") if m.startswith("mlbalance.")]
+    assert not seen & {"mlbalance._svg", "mlbalance._rendering", "mlbalance.report"}, seen
+    # The rendering module computes nothing of its own: it reads figures and formats them.
+    assert not imported_modules(SRC / "_rendering.py") & {"numpy", "scipy.sparse", "mlbalance._ranking"}
+
+
+def test_one_thread_pool_for_the_per_label_and_per_row_work():
+    users = sorted(p.name for p in SRC.glob("*.py") if "ThreadPoolExecutor" in p.read_text())
+    assert users == ["_ranking.py"]  # thresholds and report both go through _ranking.thread_map
+
+
+def test_report_figures_match_sklearn_across_column_and_row_blocks():
+    """More labels than one column block (64) and more rows than one row block (4096), sparse truth."""
+    rng = np.random.default_rng(14)
+    y = (rng.random((4500, 70)) < np.linspace(0.002, 0.2, 70)).astype(np.int8)
+    s = np.clip(0.3 * y + rng.random(y.shape, dtype=np.float32) * 0.7, 0, 1)
+    r = mlbalance.evaluation_report(sp.csr_matrix(y), s, 0.5)
+    pred = (s >= 0.5).astype(int)
+    for j in (0, 63, 64, 69):
+        assert r.labels[j]["f1"] == pytest.approx(f1_score(y[:, j], pred[:, j]), abs=1e-6)
+        assert r.labels[j]["average_precision"] == pytest.approx(average_precision_score(y[:, j], s[:, j]), abs=1e-6)
+    o = r.overall
+    assert o["samples_f1"] == pytest.approx(f1_score(y, pred, average="samples", zero_division=1.0), abs=1e-6)
+    assert o["subset_accuracy"] == pytest.approx(np.mean(np.all(y == pred, axis=1)), abs=1e-6)
+    assert o["label_ranking_average_precision"] == pytest.approx(label_ranking_average_precision_score(y, s),
+                                                                 abs=1e-6)
+    assert o["coverage_error"] == pytest.approx(coverage_error(y, s), abs=1e-6)
+
+
+def test_text_tables_stay_aligned_with_large_counts():
+    # A label with 123,456 training positives: the train column was a fixed 5 characters wide, so its
+    # row stuck out one character past the header and every column after it was shifted.
+    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    train = sp.csr_matrix(np.ones((123_456, 2), dtype=np.int8))
+    r = mlbalance.evaluation_report(y, [[0.9, 0.2], [0.1, 0.8], [0.7, 0.6], [0.2, 0.1]], y_train=train)
+    lines = r.to_text().splitlines()[1:4]  # header and the two label rows
+    assert lines[1].split()[1] == "123456"
+    assert len({len(line) for line in lines}) == 1, lines  # right-aligned columns: every line equally long
+    assert lines[0].index("support") + len("support") == lines[1].index(" 2 ") + 2  # support under its header
+
+
+def test_comparison_text_keeps_run_names_apart():
+    # Run names were cut to 10 characters in the per-label header: "asymmetric +ft" and
+    # "asymmetric +ft +cRT" both read "asymmetric", so a reader could not tell whose F1 was whose.
+    y = np.array([[1, 0], [0, 1], [1, 1]])
+    runs = {"asymmetric +ft": mlbalance.evaluation_report(y, np.full((3, 2), 0.4)),
+            "asymmetric +ft +cRT": mlbalance.evaluation_report(y, np.full((3, 2), 0.6))}
+    text = mlbalance.compare_reports(runs).to_text()
+    header = next(line for line in text.splitlines() if line.lstrip().startswith("label"))
+    assert header.split("  ")[-2:] == ["asymmetric +ft", "asymmetric +ft +cRT"]
+    rows = text.splitlines()
+    assert rows[1].startswith("asymmetric +ft       ") and rows[2].startswith("asymmetric +ft +cRT  ")

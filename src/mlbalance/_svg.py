@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 
 _WIDTH, _HEIGHT, _PAD = 640, 300, 48
 _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
@@ -20,21 +21,22 @@ svg text { font-size: 11px; fill: #333; }
 """
 
 
-def page(title, body):
+def page(title: str, body: str) -> str:
     """A whole HTML document with inline CSS."""
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n"
             f"<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n")
 
 
-def table(headers, rows):
+def table(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> str:
     """An HTML table; cells are escaped."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _frame(x_label, y_label, x_ticks, y_ticks):
+def _frame(x_label: str, y_label: str, x_ticks: Sequence[tuple[float, str]],
+           y_ticks: Sequence[tuple[float, str]]) -> list[str]:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" role="img">',
              f'<line x1="{_PAD}" y1="{_HEIGHT - _PAD}" x2="{_WIDTH - 10}" y2="{_HEIGHT - _PAD}" stroke="#888"/>',
              f'<line x1="{_PAD}" y1="10" x2="{_PAD}" y2="{_HEIGHT - _PAD}" stroke="#888"/>',
@@ -48,19 +50,19 @@ def _frame(x_label, y_label, x_ticks, y_ticks):
     return parts
 
 
-def _sx(fraction):
+def _sx(fraction: float) -> float:
     return _PAD + fraction * (_WIDTH - _PAD - 60)  # room on the right for point labels
 
 
-def _sy(fraction):
+def _sy(fraction: float) -> float:
     return _HEIGHT - _PAD - fraction * (_HEIGHT - _PAD - 20)
 
 
-def _unit_ticks():
+def _unit_ticks() -> list[tuple[float, str]]:
     return [(_sy(v), f"{v:.1f}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]
 
 
-def scatter(points, x_label, y_label):
+def scatter(points: Sequence[tuple[float, float | None, str]], x_label: str, y_label: str) -> str:
     """Points (x > 0 on a log scale, y in [0, 1] or None, name), each labelled by name."""
     points = [(x, 0.0 if y is None else y, name) for x, y, name in points]
     if not points:
@@ -78,7 +80,7 @@ def scatter(points, x_label, y_label):
     return "\n".join(parts + ["</svg>"])
 
 
-def curves(series, x_label, y_label):
+def curves(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], x_label: str, y_label: str) -> str:
     """Step curves on [0, 1] x [0, 1]: series of (name, xs, ys), with a legend."""
     if not series:
         return "<p>(no labels with positives)</p>"
@@ -93,7 +95,7 @@ def curves(series, x_label, y_label):
     return "\n".join(parts + ["</svg>", f'<div class="legend">{"".join(legend)}</div>'])
 
 
-def bars(items, y_label):
+def bars(items: Sequence[tuple[str, float]], y_label: str) -> str:
     """One bar per (name, value); values may be any finite numbers."""
     if not items:
         return ""
@@ -111,7 +113,7 @@ def bars(items, y_label):
     return "\n".join(parts + ["</svg>"])
 
 
-def grouped_bars(names, series):
+def grouped_bars(names: Sequence[str], series: dict[str, Sequence[float]]) -> str:
     """Bars per label, one colour per run: ``series`` maps run name to values in [0, 1]."""
     if not names:
         return "<p>(no labels with positives)</p>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import expit
@@ -10,7 +11,8 @@ from scipy.special import expit
 from ._files import check_output
 from ._keras import keras
 from ._validation import check_bool, check_int
-from .report import REPORT_EXTENSIONS, evaluation_report
+from .report import REPORT_EXTENSIONS, EvaluationReport, evaluation_report
+from .thresholds import TunedThresholds
 
 __all__ = ["PerLabelReport"]
 
@@ -53,8 +55,9 @@ class PerLabelReport(keras.callbacks.Callback):
     (2, True)
     """
 
-    def __init__(self, validation_data, every=1, path=None, thresholds=0.5, from_logits=False, label_names=None,
-                 batch_size=256, verbose=True):
+    def __init__(self, validation_data: tuple | list, every: int = 1, path: str | os.PathLike | None = None,
+                 thresholds: float | Sequence[float] | TunedThresholds | str = 0.5, from_logits: bool = False,
+                 label_names: Sequence[str] | None = None, batch_size: int = 256, verbose: bool = True) -> None:
         super().__init__()
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) < 2:
             raise ValueError("Expected validation_data=(x, y).")
@@ -75,9 +78,9 @@ class PerLabelReport(keras.callbacks.Callback):
         self.label_names = label_names
         self.batch_size = batch_size
         self.verbose = verbose
-        self.reports = []
+        self.reports: list[EvaluationReport] = []
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if (epoch + 1) % self.every:
             return
         x, y = self.validation_data[0], self.validation_data[1]

@@ -19,11 +19,13 @@ prevalence of a label with no observed entry) is ``inf`` or ``nan`` in the attri
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from ._tables import number, table
 from ._text import terminal_text
 from ._validation import check_int
 from .labels import as_label_matrix
@@ -122,7 +124,7 @@ class ImbalanceSummary:
         }
         return {"overall": overall, "labels": labels}
 
-    def to_json(self, **kwargs) -> str:
+    def to_json(self, **kwargs: object) -> str:
         """``to_dict()`` as a JSON string (keyword arguments go to :func:`json.dumps`; never NaN).
 
         Examples
@@ -145,9 +147,9 @@ class ImbalanceSummary:
         --------
         >>> import mlbalance
         >>> print(mlbalance.imbalance_summary([[1, 0], [1, 1], [1, 0]], min_positives=2).to_text())
-        label  name  positives  negatives  prevalence      IRLbl  note
-            0     0          3          0      1.0000       1.00
-            1     1          1          2      0.3333       3.00  rare (<2)
+        label  name  positives  negatives  prevalence  IRLbl  note
+            0     0          3          0      1.0000   1.00
+            1     1          1          2      0.3333   3.00  rare (<2)
         <BLANKLINE>
         samples 3, labels 2, rows without labels 0
         cardinality 1.3333, density 0.6667
@@ -155,48 +157,39 @@ class ImbalanceSummary:
         labels with 0 positives: none
         labels with fewer than 2 positives: 1: 1
         """
-        names = [terminal_text(n) for n in self.label_names]
-        width = max(4, *(len(n) for n in names))
-        header = (f"{'label':>5}  {'name':>{width}}  {'positives':>9}  {'negatives':>9}  {'prevalence':>10}  "
-                  f"{'IRLbl':>9}  note")
-        lines = [header]
         rare = set(self.rare_labels)
-        for j, name in enumerate(names):
-            note = "no positives" if self.positives[j] == 0 else ("rare (<%d)" % self.min_positives if j in rare else "")
-            lines.append(
-                f"{j:>5}  {name:>{width}}  {self.positives[j]:>9}  {self.negatives[j]:>9}  "
-                f"{_fixed(self.prevalence[j], '.4f'):>10}  {_fixed(self.irlbl[j], '.2f'):>9}  {note}".rstrip()
-            )
-        zero = self.zero_positive_labels
-        lines += [
+        rows = [[j, name, self.positives[j], self.negatives[j], number(self.prevalence[j], ".4f"),
+                 number(self.irlbl[j], ".2f"),
+                 "no positives" if self.positives[j] == 0 else (f"rare (<{self.min_positives})" if j in rare else "")]
+                for j, name in enumerate(self.label_names)]
+        names = [terminal_text(n) for n in self.label_names]
+        zero, few = self.zero_positive_labels, self.rare_labels
+        lines = [
+            *table(["label", "name", "positives", "negatives", "prevalence", "IRLbl", "note"], rows, align=">>>>>><"),
             "",
             f"samples {self.n_samples}, labels {self.n_labels}, rows without labels {self.n_rows_without_labels}",
-            f"cardinality {self.cardinality:.4f}, density {self.density:.4f}",
-            f"MeanIR {_fixed(self.mean_ir, '.3f')}, MaxIR {_fixed(self.max_ir, '.3f')}, "
-            f"CVIR {_fixed(self.cvir, '.4f')}, SCUMBLE {_fixed(self.scumble, '.4f')}",
-            f"labels with 0 positives: {len(zero)}" + (": " + _names(zero, names) if zero else "") if zero
-            else "labels with 0 positives: none",
-            f"labels with fewer than {self.min_positives} positives: {len(self.rare_labels)}"
-            + (": " + _names(self.rare_labels, names) if len(self.rare_labels) <= 30 and self.rare_labels else ""),
+            f"cardinality {number(self.cardinality)}, density {number(self.density)}",
+            f"MeanIR {number(self.mean_ir, '.3f')}, MaxIR {number(self.max_ir, '.3f')}, "
+            f"CVIR {number(self.cvir)}, SCUMBLE {number(self.scumble)}",
+            f"labels with 0 positives: {len(zero)}: {_names(zero, names)}" if zero else "labels with 0 positives: none",
+            f"labels with fewer than {self.min_positives} positives: {len(few)}"
+            + (": " + _names(few, names) if few and len(few) <= 30 else ""),
         ]
         return "\n".join(lines)
 
 
-def _num(x, digits=6):
+def _num(x: float, digits: int = 6) -> float | None:
     """A finite float rounded to ``digits``; None for ``inf`` / ``nan`` (undefined)."""
     x = float(x)
     return None if not np.isfinite(x) else round(x, digits)
 
 
-def _fixed(x, spec) -> str:
-    return format(float(x), spec) if np.isfinite(x) else "undefined"
-
-
-def _names(indices, names) -> str:
+def _names(indices: Sequence[int], names: Sequence[str]) -> str:
     return ", ".join(names[j] for j in indices)
 
 
-def imbalance_summary(y, label_names=None, *, mask_value=None, min_positives=10, classes=None, sep="|") -> ImbalanceSummary:
+def imbalance_summary(y: object, label_names: Sequence[str] | None = None, *, mask_value: float | None = None,
+                      min_positives: int = 10, classes: Sequence[str] | None = None, sep: str = "|") -> ImbalanceSummary:
     """Measure how imbalanced a multi-label target is, label by label.
 
     Parameters

@@ -10,61 +10,22 @@ predictions whose scores are not optimistic.
 
 from __future__ import annotations
 
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._ranking import best_fbeta, label_curve
+from ._ranking import best_fbeta, check_scores, is_probabilities, label_curve, map_label_columns
 from ._validation import check_choice, check_int, check_number
 from .labels import as_label_matrix, describe_labels
 
-__all__ = ["TunedThresholds", "check_scores", "tune_thresholds"]
-
-_COLUMN_BLOCK = 64
+__all__ = ["TunedThresholds", "check_thresholds", "tune_thresholds"]
 
 
-def check_scores(y_score, n_samples, n_labels, *, name="y_score") -> np.ndarray:
-    """Validate a 2-D score matrix against the label matrix; return it as a float array.
-
-    Examples
-    --------
-    >>> from mlbalance.thresholds import check_scores
-    >>> check_scores([[0.1, 0.9]], 1, 2).tolist()
-    [[0.1, 0.9]]
-    """
-    if sp.issparse(y_score):
-        y_score = y_score.toarray()
-    scores = np.asarray(y_score)
-    if scores.dtype.kind not in "biuf":
-        raise ValueError(f"Expected {name} to hold numbers. Received: dtype {scores.dtype}.")
-    if scores.ndim != 2 or scores.shape != (n_samples, n_labels):
-        raise ValueError(
-            f"{name} has shape {scores.shape} but y_true has shape {(n_samples, n_labels)}: one score per "
-            "row and label is needed (same rows, same label columns, same order)."
-        )
-    if scores.dtype.kind != "f":
-        scores = scores.astype(np.float64)
-    bad = ~np.isfinite(scores)
-    if bad.any():
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{name} has {int(bad.sum())} non-finite value(s); the first is at row {row}, column {col}: "
-            f"{float(scores[row, col])!r}. Scores must be finite (check the model's outputs for NaN)."
-        )
-    return scores
-
-
-def is_probabilities(scores: np.ndarray) -> bool:
-    """Whether every score lies in [0, 1] (then thresholds must too; logits may be any finite number)."""
-    return bool(scores.size == 0 or (scores.min() >= 0 and scores.max() <= 1))
-
-
-def check_thresholds(thresholds, n_labels: int, scores: np.ndarray | None = None, *, label_names=None,
-                     name: str = "thresholds") -> np.ndarray:
+def check_thresholds(thresholds: object, n_labels: int, scores: np.ndarray | None = None, *,
+                     label_names: Sequence[str] | None = None, name: str = "thresholds") -> np.ndarray:
     """Validate decision thresholds: one finite number, or one per label; return ``(n_labels,)`` float64.
 
     Thresholds must be finite real numbers (not bools or text). When ``scores`` are
@@ -117,46 +78,6 @@ def check_thresholds(thresholds, n_labels: int, scores: np.ndarray | None = None
     return arr
 
 
-def map_label_columns(m, scores, fn):
-    """``[fn(label, positive_scores, negative_scores) for each label]`` over observed entries.
-
-    Columns are taken a block at a time (memory stays bounded) and the labels of a block are
-    processed by a thread pool: the per-label work (sorts, searches, indexing) releases the GIL,
-    so every core is used.
-    """
-    csc = m.values.tocsc() if m.is_sparse else sp.csc_matrix(m.values)
-    missing = None
-    if m.missing is not None:
-        missing = m.missing.tocsc() if sp.issparse(m.missing) else sp.csc_matrix(m.missing)
-
-    def one(j, column):
-        is_pos = np.zeros(m.n_samples, dtype=bool)
-        is_pos[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] = True
-        is_neg = ~is_pos
-        if missing is not None:
-            is_neg[missing.indices[missing.indptr[j]:missing.indptr[j + 1]]] = False
-        return fn(j, column[is_pos], column[is_neg])
-
-    results = []
-    workers = min(os.cpu_count() or 1, 8)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, m.n_labels, _COLUMN_BLOCK):
-            block = _columns(scores, start, start + _COLUMN_BLOCK)
-            results.extend(pool.map(one, range(start, start + block.shape[0]), block))
-    return results
-
-
-def _columns(scores, start, stop, tile=4096):
-    """``scores[:, start:stop].T`` as a contiguous array, transposed in cache-sized row tiles.
-
-    A direct strided transpose of a tall C-ordered matrix is several times slower.
-    """
-    out = np.empty((min(stop, scores.shape[1]) - start, scores.shape[0]), dtype=scores.dtype)
-    for row in range(0, scores.shape[0], tile):
-        out[:, row:row + tile] = scores[row:row + tile, start:stop].T
-    return out
-
-
 @dataclass(frozen=True)
 class TunedThresholds:
     """Per-label thresholds from :func:`tune_thresholds`; usable wherever an array is.
@@ -199,7 +120,7 @@ class TunedThresholds:
     oof_predictions: object = None
     placement: str = "midpoint"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         names = tuple(str(n) for n in self.label_names)
         object.__setattr__(self, "label_names", names)
         object.__setattr__(self, "thresholds", check_thresholds(self.thresholds, len(names), label_names=names))
@@ -209,13 +130,13 @@ class TunedThresholds:
                              f"Received: shape {tuned.shape}.")
         object.__setattr__(self, "tuned_scores", tuned)
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: object = None, copy: bool | None = None) -> np.ndarray:
         return np.asarray(self.thresholds, dtype=dtype)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.thresholds)
 
-    def apply(self, y_score) -> np.ndarray:
+    def apply(self, y_score: object) -> np.ndarray:
         """0/1 predictions: ``y_score >= thresholds`` per label.
 
         ``y_score`` must have one column per threshold. When its scores are probabilities
@@ -301,8 +222,10 @@ def _tune(m, scores, beta, min_positives, fallback, placement):
     return thresholds, tuned, fallback_labels
 
 
-def tune_thresholds(y_true, y_score, metric="f1", *, beta=1.0, min_positives=5, fallback=0.5, placement="midpoint",
-                    cv=None, random_state=None, label_names=None, mask_value=None) -> TunedThresholds:
+def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta: float = 1.0, min_positives: int = 5,
+                    fallback: float = 0.5, placement: str = "midpoint", cv: int | None = None,
+                    random_state: int | np.random.RandomState | None = None, label_names: Sequence[str] | None = None,
+                    mask_value: float | None = None) -> TunedThresholds:
     """Choose one threshold per label that maximises F1 (or F-beta) on held-out scores.
 
     Parameters
