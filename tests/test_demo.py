@@ -5,6 +5,8 @@ process, as a user runs it); the other tests check the pieces without training, 
 seconds-long fine-tuning of one run.
 """
 
+import doctest
+import importlib
 import json
 import os
 import re
@@ -38,6 +40,14 @@ def tiny_run(tmp_path_factory):
     done = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "seed_scenario", "run.py"), "--tiny",
                            "--output-dir", str(out)], capture_output=True, text=True, env=env, timeout=900)
     return done.returncode, done.stdout, done.stderr, out
+
+
+@pytest.mark.parametrize("module", ["config", "data", "evaluation", "output", "run"])
+def test_the_examples_docstrings_run(module):
+    """The example's modules are outside the package (pytest's --doctest-modules does not see them)."""
+    found = doctest.testmod(importlib.import_module(f"seed_scenario.{module}"),
+                            optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert found.attempted > 0 and found.failed == 0
 
 
 def test_sequences_follow_the_seed_counts_and_are_deterministic():

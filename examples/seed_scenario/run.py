@@ -24,7 +24,8 @@ import numpy as np  # noqa: E402
 import mlbalance  # noqa: E402
 from seed_scenario import stages  # noqa: E402
 from seed_scenario.config import RECIPE, DemoConfig, check_int  # noqa: E402
-from seed_scenario.data import check_data, load_data, make_sequences, pad_before, pretraining_sets, split_rows  # noqa: E402,E501
+from seed_scenario.data import (check_data, load_data, make_sequences, pad_before, pretraining_sets,  # noqa: E402
+                                split_rows)
 from seed_scenario.evaluation import comparison_lines, story_lines  # noqa: E402
 from seed_scenario.output import prepare_output_dir, save_model, usage_lines  # noqa: E402
 
