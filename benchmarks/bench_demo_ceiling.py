@@ -20,14 +20,20 @@ demo's stage 3 puts the head on the LSTM.
 """
 
 import argparse
+import os
+import sys
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from mlbalance.datasets import SEED_LABEL_COUNTS
-from mlbalance.demo import (DemoConfig, _balanced_logistic, _base_model, _binary_target, _sequence_lengths, _split_rows,
-                            make_sequences)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples"))
+
+from mlbalance import fit_linear_classifier  # noqa: E402
+from mlbalance.datasets import SEED_LABEL_COUNTS  # noqa: E402
+from seed_scenario.config import DemoConfig  # noqa: E402
+from seed_scenario.data import binary_target, make_sequences, sequence_lengths, split_rows  # noqa: E402
+from seed_scenario.models import base_model  # noqa: E402
 
 
 def main():
@@ -38,8 +44,8 @@ def main():
     labels = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
     for seed in args.seeds:
         x, y = make_sequences(DemoConfig(seed=seed), random_state=seed)
-        train, _, test = _split_rows(y, seed)
-        mean = x.sum(axis=1) / _sequence_lengths(x)[:, None]
+        train, _, test = split_rows(y, seed)
+        mean = x.sum(axis=1) / sequence_lengths(x)[:, None]
         probes = _binary_base_features(x, y, train, seed) if args.probe else {}
         print(f"seed {seed}: test AP, logistic regression / centroid, on time-averaged features"
               + "".join(f" / logistic regression on the base's {name}" for name in probes))
@@ -61,17 +67,17 @@ def _binary_base_features(x, y, train, seed):
 
     config = DemoConfig(seed=seed)
     keras.utils.set_random_seed(seed)
-    binary, base = _base_model(keras, config.lstm_units)
+    binary, base = base_model(keras, config.lstm_units)
     binary.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-    binary.fit(x[train], _binary_target(y)[train], epochs=config.base_epochs, batch_size=config.batch_size, verbose=0)
+    binary.fit(x[train], binary_target(y)[train], epochs=config.base_epochs, batch_size=config.batch_size, verbose=0)
     lstm = keras.Model(base.input, base.get_layer("lstm").output)
     return {"LSTM state": np.asarray(lstm.predict(x, batch_size=256, verbose=0)),
             "64 outputs": np.asarray(base.predict(x, batch_size=256, verbose=0))}
 
 
 def _probe(features, target, train, test):
-    model = _balanced_logistic().fit(features[train], target[train])
-    return average_precision_score(target[test], model.decision_function(features[test]))
+    kernel, bias = fit_linear_classifier(features[train], target[train, None])  # balanced, standardised
+    return average_precision_score(target[test], features[test] @ kernel[:, 0] + bias[0])
 
 
 def _co_labels(y, train, test, label, frequent=(0, 22)):

@@ -1,4 +1,4 @@
-"""`mlbalance demo --full` on a GPU: masked LSTM vs cuDNN LSTM (padding first), per backend.
+"""`python examples/seed_scenario/run.py --full --all` on a GPU: masked LSTM vs cuDNN LSTM (padding first), per backend.
 
 Runs the full-size demo once per padding mode in fresh processes and prints, side by side,
 per-epoch time, sequences per second and peak accelerator memory for stage 1 (binary base)
@@ -16,10 +16,13 @@ import os
 import subprocess
 import sys
 
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 CHILD = """
 import json, sys
-from mlbalance.demo import DemoConfig, run_demo
-result = run_demo(DemoConfig.full(seed={seed}, padding={padding!r}), verbose=True)
+sys.path.insert(0, {examples!r})
+from seed_scenario.config import DemoConfig
+from seed_scenario.run import run_demo
+result = run_demo(DemoConfig.full(seed={seed}, padding={padding!r}, everything=True), verbose=True)
 best = result["reports"][result["best"]].overall["macro_f1"]
 print("RESULT " + json.dumps({{"speed": result["speed"], "timings": result["timings"], "best": result["best"],
                                "best_macro_f1": best}}))
@@ -46,7 +49,7 @@ def main():
     subprocess.run([sys.executable, "-c", CUDNN_CHECK], check=False)
     results = {}
     for padding in args.paddings:
-        child = subprocess.Popen([sys.executable, "-u", "-c", CHILD.format(seed=args.seed, padding=padding)],
+        child = subprocess.Popen([sys.executable, "-u", "-c", CHILD.format(examples=EXAMPLES, seed=args.seed, padding=padding)],
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines = []
         for line in child.stdout:  # streamed, so a run cut short still shows its progress

@@ -1,4 +1,4 @@
-"""The demo over several seeds: test macro-F1 (mean +- sd) per run, and F1 of the labels with >= 9 positives.
+"""The seed-scenario example's full comparison (``run.py --all``) over several seeds: test macro-F1 (mean +- sd) per run, and F1 of the labels with >= 9 positives.
 
 Each seed regenerates the data, the split and the initialisation. Prints one line per run
 (loss x threshold), for the best run the test F1 of every label with at least 9 positives, and
@@ -11,19 +11,28 @@ test macro-F1 with each ``tune_thresholds`` placement side by side (midpoint, lo
 same models and tuning rows, re-tuned from ``run_demo``'s held-out scores), and how many
 (label, seed) pairs of the labels with >= 9 positives get a test F1 of 0 with each.
 
+The ``+cRT`` runs' figures are those of the re-trained Keras models themselves
+(:func:`mlbalance.retrain_classifier`), the models the example saves.
+
     python benchmarks/bench_demo_seeds.py [--seeds 0 1 2] [--full] [--runs weighted_bce asymmetric]
     KERAS_BACKEND=jax python benchmarks/bench_demo_seeds.py --full     # on a GPU
 """
 
 import argparse
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
 
-from mlbalance import evaluation_report
-from mlbalance.datasets import SEED_LABEL_COUNTS
-from mlbalance.demo import RUNS, DemoConfig, _tune_held_out, run_demo
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples"))
+
+from mlbalance import evaluation_report  # noqa: E402
+from mlbalance.datasets import SEED_LABEL_COUNTS  # noqa: E402
+from seed_scenario.config import FINETUNE_RUNS, RUNS, DemoConfig  # noqa: E402
+from seed_scenario.evaluation import tune_held_out  # noqa: E402
+from seed_scenario.run import run_demo  # noqa: E402
 
 PLACEMENTS = ("midpoint", "low", "high")
 
@@ -33,7 +42,7 @@ def placement_figures(result, frequent):
     figures = {}
     for name, (y_tune, score_tune, score_test) in result["scores"].items():
         for placement in PLACEMENTS:
-            report = evaluation_report(result["y_test"], score_test, _tune_held_out(y_tune, score_tune, placement))
+            report = evaluation_report(result["y_test"], score_test, tune_held_out(y_tune, score_tune, placement))
             missed = [x["index"] for x in report.labels if x["support"] and x["index"] in frequent and not x["f1"]]
             figures.setdefault(name, {})[placement] = (report.overall["macro_f1"], missed)
     return figures
@@ -48,9 +57,10 @@ def main():
     macro, per_label, timings, placed = {}, {}, [], {}
     frequent = sorted(j for j, n in SEED_LABEL_COUNTS.items() if n >= 9)
     for seed in args.seeds:
-        config = (DemoConfig.full if args.full else DemoConfig)(seed=seed)
+        config = (DemoConfig.full if args.full else DemoConfig)(
+            seed=seed, runs=tuple(args.runs), finetune_runs=tuple(run for run in FINETUNE_RUNS if run in args.runs))
         start = time.perf_counter()
-        result = run_demo(config, runs=tuple(args.runs), verbose=False)
+        result = run_demo(config, verbose=False)
         timings.append(time.perf_counter() - start)
         for name, by_placement in placement_figures(result, frequent).items():
             for placement, figure in by_placement.items():
@@ -58,7 +68,8 @@ def main():
         for name, report in result["reports"].items():
             macro.setdefault(name, []).append(report.overall["macro_f1"])
             per_label.setdefault(name, []).append({x["index"]: x["f1"] for x in report.labels if x["support"]})
-        print(f"seed {seed}: {timings[-1]:.0f} s, best {result['best']}; "
+        print(f"seed {seed}: {timings[-1]:.0f} s, best {result['best']}, saved model {result['saved']} "
+              f"{result['saved_macro_f1'] or 0:.3f}; "
               + ", ".join(f"{name} {report.overall['macro_f1']:.3f}" for name, report in result["reports"].items()
                           if name.endswith("@tuned")), flush=True)
         print(f"  speed: {result['speed']}", flush=True)

@@ -1,5 +1,6 @@
-"""The demo's inputs, flags and output directory are checked before Keras trains anything (issue #16).
+"""The seed-scenario example's inputs, flags and output directory are checked before Keras trains anything.
 
+Issue #16's guarantees, kept when the demo moved from the library to examples/seed_scenario/ (#17).
 None of these tests trains: the ``no_training`` fixture replaces the training stages with a
 failure, so a check that comes too late (after minutes of training, as before) fails the test.
 """
@@ -17,10 +18,18 @@ from hypothesis import strategies as st
 
 pytest.importorskip("keras")
 
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+sys.path.insert(0, EXAMPLES)
+
 import mlbalance  # noqa: E402
-import mlbalance.demo as demo  # noqa: E402
-from mlbalance.cli import main  # noqa: E402
-from mlbalance.demo import DemoConfig, check_data, load_data, prepare_output_dir, run_demo  # noqa: E402
+import seed_scenario.output  # noqa: E402
+import seed_scenario.run as demo  # noqa: E402
+from mlbalance.cli import main as mlbalance_main  # noqa: E402
+from seed_scenario import stages  # noqa: E402
+from seed_scenario.config import DemoConfig  # noqa: E402
+from seed_scenario.data import check_data, pad_before, pretraining_sets  # noqa: E402
+from seed_scenario.output import OutputPathError, prepare_output_dir  # noqa: E402
+from seed_scenario.run import main, run_demo  # noqa: E402
 
 
 @pytest.fixture
@@ -28,7 +37,7 @@ def no_training(monkeypatch):
     def training(*args, **kwargs):
         raise AssertionError("training started: the check came too late")
 
-    monkeypatch.setattr(demo, "_run", training)
+    monkeypatch.setattr(stages, "run_stages", training)
 
 
 def _sequences(n=20, steps=4, features=6, labels=3, seed=0):
@@ -39,8 +48,8 @@ def _sequences(n=20, steps=4, features=6, labels=3, seed=0):
 
 
 def _demo(tmp_path, capsys, *args):
-    """Run ``mlbalance demo`` with a fresh output directory; return (exit status, stderr)."""
-    status = main(["demo", "--tiny", "--output-dir", str(tmp_path / "out"), *args])
+    """Run the example with a fresh output directory; return (exit status, stderr)."""
+    status = main(["--tiny", "--output-dir", str(tmp_path / "out"), *args])
     return status, capsys.readouterr().err
 
 
@@ -95,13 +104,13 @@ def test_bad_data_files_fail_before_training_with_a_message_naming_the_file(case
     path = make(tmp_path)
     status, err = _demo(tmp_path, capsys, "--data", str(path))
     assert status == 2
-    assert err.startswith(f"mlbalance: error: {path}") and words in err, err
+    assert err.startswith(f"error: {path}") and words in err, err
 
 
 def test_a_data_error_comes_before_keras_is_imported(tmp_path):
     path = _write_bytes(tmp_path / "t.npz", b"PK\x03\x04 truncated")
-    code = ("import sys; from mlbalance.cli import main; "
-            f"status = main(['demo', '--data', {str(path)!r}, '--output-dir', {str(tmp_path / 'out')!r}]); "
+    code = (f"import sys; sys.path.insert(0, {EXAMPLES!r}); from seed_scenario.run import main; "
+            f"status = main(['--data', {str(path)!r}, '--output-dir', {str(tmp_path / 'out')!r}]); "
             "print(status, 'keras' in sys.modules)")
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(mlbalance.__file__))}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
@@ -137,35 +146,41 @@ def test_output_dir_is_checked_before_training(tmp_path, capsys, no_training):
     before = data.read_bytes()
     a_file = tmp_path / "taken"
     a_file.write_text("keep")
-    assert main(["demo", "--tiny", "--data", str(data), "--output-dir", str(a_file)]) == 2
+    assert main(["--tiny", "--data", str(data), "--output-dir", str(a_file)]) == 2
     err = capsys.readouterr().err
     assert f"--output-dir {a_file} is an existing file, not a directory" in err and a_file.read_text() == "keep"
     # A report file that resolves to the --data input is refused: the input is never overwritten.
     out = tmp_path / "out"
     out.mkdir()
     os.symlink(data, out / "demo_report.json")
-    assert main(["demo", "--tiny", "--data", str(data), "--output-dir", str(out)]) == 2
+    assert main(["--tiny", "--data", str(data), "--output-dir", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"refusing to write {out / 'demo_report.json'}: it is the input --data ({data})" in err
     assert data.read_bytes() == before
+    # ... and so is the saved model's file (a hard link to the input).
+    os.unlink(out / "demo_report.json")
+    os.link(data, out / "best_model.keras")
+    assert main(["--tiny", "--data", str(data), "--output-dir", str(out)]) == 2
+    assert f"refusing to write {out / 'best_model.keras'}: it is the input --data" in capsys.readouterr().err
+    assert data.read_bytes() == before
     # A missing directory is created up front (before any training).
     fresh = tmp_path / "new" / "deeper"
-    assert main(["demo", "--tiny", "--data", str(tmp_path / "absent.npz"), "--output-dir", str(fresh)]) == 2
+    assert main(["--tiny", "--data", str(tmp_path / "absent.npz"), "--output-dir", str(fresh)]) == 2
     assert fresh.is_dir()
 
 
 def test_prepare_output_dir_cannot_create_below_a_file(tmp_path):
     (tmp_path / "f").write_text("")
-    with pytest.raises(mlbalance._files.OutputPathError, match="cannot create the directory"):
+    with pytest.raises(OutputPathError, match="cannot create the directory"):
         prepare_output_dir(tmp_path / "f" / "out")
 
 
 def _fake_training(monkeypatch):
     """Replace the training stages by a result with a real comparison report."""
     report = mlbalance.evaluation_report([[1, 0], [0, 1], [1, 1]], [[0.9, 0.2], [0.3, 0.8], [0.6, 0.7]], name="a")
-    comparison = mlbalance.compare_reports({"a": report})
-    monkeypatch.setattr(demo, "_run", lambda *args, **kwargs: {"comparison": comparison})
-    return comparison
+    reports = {"a @0.5": report, "a @tuned": report}
+    monkeypatch.setattr(stages, "run_stages", lambda *args, **kwargs: {"reports": reports, "models": {}})
+    return mlbalance.compare_reports(reports)
 
 
 def test_reports_are_written_atomically(tmp_path, monkeypatch):
@@ -188,6 +203,42 @@ def test_reports_are_written_atomically(tmp_path, monkeypatch):
     assert (out / "demo_report.html").read_text() == "previous html"
     assert (out / "demo_report.json").read_text() == "previous json"
     assert sorted(os.listdir(out)) == ["demo_report.html", "demo_report.json"]
+
+
+def test_the_saved_model_is_written_atomically(tmp_path, monkeypatch):
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    thresholds = mlbalance.tune_thresholds([[1], [0], [1], [0]], [[0.9], [0.1], [0.8], [0.3]], min_positives=1)
+    paths = str(tmp_path / "m.keras"), str(tmp_path / "t.json")
+    seed_scenario.output.save_model(model, thresholds, *paths)
+    assert json.loads((tmp_path / "t.json").read_text()) == thresholds.to_dict()
+    again = keras.saving.load_model(paths[0])
+    assert [w.tolist() for w in again.get_weights()] == [w.tolist() for w in model.get_weights()]
+    previous = [(tmp_path / name).read_bytes() for name in ("m.keras", "t.json")]
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(seed_scenario.output.os, "fsync", disk_full)
+    for args in (paths, (str(tmp_path / "other.keras"), paths[1])):  # the model fails; then the thresholds
+        with pytest.raises(OSError, match="No space left on device"):
+            seed_scenario.output.save_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]),
+                                            thresholds, *args)
+    assert [(tmp_path / name).read_bytes() for name in ("m.keras", "t.json")] == previous
+    assert sorted(os.listdir(tmp_path)) == ["m.keras", "t.json"]  # no temporary files left
+
+
+def test_mlbalance_demo_says_where_the_example_is(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(os.path.dirname(EXAMPLES))  # the repository's root
+    assert mlbalance_main(["demo", "--tiny", "--seed", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlbalance: error: the demo is example code, not part of the installed mlbalance package")
+    assert "it is here: run  python examples/seed_scenario/run.py --tiny --seed 3" in err  # run from the checkout
+    monkeypatch.chdir(tmp_path)  # elsewhere: where to find it
+    assert mlbalance_main(["demo"]) == 2
+    assert "run it from a clone of the mlbalance repository:  python examples/seed_scenario/run.py" in \
+        capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, words", [
@@ -224,10 +275,16 @@ def test_keras_backend_environment_that_cannot_train_is_an_error(monkeypatch):
         demo.choose_backend()
 
 
-@pytest.mark.parametrize("runs", [("bce", "bce2"), ()])
-def test_unknown_or_no_runs_fail_before_training(runs, no_training):
-    with pytest.raises(ValueError, match=r"Expected runs to be one or more of \("):
-        run_demo(DemoConfig.tiny(), runs=runs, verbose=False)
+@pytest.mark.parametrize("runs, finetune_runs, words", [
+    (("bce", "bce2"), (), r"Expected runs to be among \(.* \(unknown: \['bce2'\]\)"),
+    ((), (), r"Expected runs to be one or more of \("),
+    (("bce",), ("class_weight",), r"Expected finetune_runs to be among \('bce', 'weighted_bce'"),
+])
+def test_unknown_or_no_runs_fail_before_training(runs, finetune_runs, words, no_training):
+    with pytest.raises(ValueError, match=words):
+        run_demo(DemoConfig.tiny(runs=runs, finetune_runs=finetune_runs), verbose=False)
+    with pytest.raises(ValueError, match=r"Expected runs to be one or more of \("):  # nothing left to train
+        DemoConfig(runs=(), finetune_epochs=0)
 
 
 @pytest.mark.parametrize("overrides, words", [
@@ -248,12 +305,10 @@ def test_config_rejects_values_that_would_fail_or_mislead_later(overrides, words
 
 
 def test_padding_first_keeps_steps_after_an_all_zero_step():
-    from mlbalance.demo import _pad_before
-
     x = np.zeros((2, 5, 3), dtype=np.float32)
     x[0, 0], x[0, 2] = 1.0, 2.0  # a zero step inside the sequence, then padding
     x[1, 0] = 3.0
-    out = _pad_before(x)
+    out = pad_before(x)
     np.testing.assert_array_equal(out[0], [[0] * 3, [0] * 3, [1] * 3, [0] * 3, [2] * 3])
     np.testing.assert_array_equal(out[1], [[0] * 3] * 4 + [[3] * 3])
 
@@ -261,11 +316,9 @@ def test_padding_first_keeps_steps_after_an_all_zero_step():
 @settings(max_examples=40, deadline=None)
 @given(steps=st.lists(st.lists(st.booleans(), min_size=6, max_size=6), min_size=1, max_size=5))
 def test_padding_first_only_moves_the_trailing_padding(steps):
-    from mlbalance.demo import _pad_before
-
     nonzero = np.array(steps)
     x = np.where(nonzero[:, :, None], np.arange(1, 7, dtype=np.float32)[None, :, None], 0) * np.ones(3, np.float32)
-    out = _pad_before(x)
+    out = pad_before(x)
     for row, flags in enumerate(nonzero):
         length = int(np.flatnonzero(flags).max()) + 1 if flags.any() else 0
         np.testing.assert_array_equal(out[row, x.shape[1] - length:], x[row, :length])
@@ -273,30 +326,30 @@ def test_padding_first_only_moves_the_trailing_padding(steps):
 
 
 def test_pretraining_sets_are_the_seeds_for_23_labels_and_derived_otherwise():
-    from mlbalance.demo import SET_A, SET_B, _pretraining_sets
+    from seed_scenario.data import SET_A, SET_B
 
     y = mlbalance.seed_scenario_labels()
-    assert _pretraining_sets(y)[0] == (SET_A, SET_B)
+    assert pretraining_sets(y)[0] == (SET_A, SET_B)
     counts = np.array([50, 0, 30, 40, 5, 20, 10])
     y = np.zeros((60, 7), dtype=int)
     for label, count in enumerate(counts):
         y[:count, label] = 1  # nested rows: every label co-occurs with the frequent ones
-    sets, text = _pretraining_sets(y)
+    sets, text = pretraining_sets(y)
     # ranked by count: 0 (50), 3 (40), 2 (30), 5 (20), 6 (10), 4 (5); label 1 has none
     assert sets == ((0, 2, 6), (3, 4, 5)) and "derived from the data" in text
     same_shape_as_the_seed = np.zeros((30, 23), dtype=int)
     same_shape_as_the_seed[:20, 0] = same_shape_as_the_seed[:10, 1] = 1  # the seed's set A has no positives
-    assert _pretraining_sets(same_shape_as_the_seed)[0] == ((0,), (1,))
+    assert pretraining_sets(same_shape_as_the_seed)[0] == ((0,), (1,))
     with pytest.warns(UserWarning, match="has no positive training rows: stage 1 learns nothing"):
-        _pretraining_sets(np.tile([[1, 0], [0, 1]], (15, 1)))  # two labels, never together
+        pretraining_sets(np.tile([[1, 0], [0, 1]], (15, 1)))  # two labels, never together
 
 
 def test_mixed_precision_on_a_cpu_warns_and_the_outputs_stay_float32(monkeypatch):
     import keras
 
-    from mlbalance.demo import _base_model, _has_accelerator, _head
+    from seed_scenario.models import base_model, head
 
-    if _has_accelerator(keras.backend.backend()):
+    if demo._has_accelerator(keras.backend.backend()):
         pytest.skip("an accelerator is visible: mixed precision is what it is for")
     _fake_training(monkeypatch)
     with pytest.warns(UserWarning, match="no GPU is visible .* mixed_float16 gives no speed-up on a CPU"):
@@ -304,12 +357,12 @@ def test_mixed_precision_on_a_cpu_warns_and_the_outputs_stay_float32(monkeypatch
     assert keras.mixed_precision.dtype_policy().name == "float32"  # restored
     keras.mixed_precision.set_dtype_policy("mixed_float16")
     try:
-        binary, base = _base_model(keras, 4)
-        head = _head(keras, 3, "sigmoid", np.ones((4, 64), dtype=np.float32))
+        binary, base = base_model(keras, 4)
+        top = head(keras, 3, "sigmoid", np.ones((4, 64), dtype=np.float32))
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
     assert base.output.dtype == "float16"  # the layers compute in float16 ...
-    assert binary.output.dtype == head.output.dtype == "float32"  # ... and the scores come out in float32
+    assert binary.output.dtype == top.output.dtype == "float32"  # ... and the scores come out in float32
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         run_demo(DemoConfig.tiny(), verbose=False)  # no warning without mixed precision

@@ -52,8 +52,9 @@ _LAZY = {
     },
     **{name: "metrics" for name in ("MultilabelF1Score", "MultilabelPrecision", "MultilabelRecall")},
     "PerLabelReport": "callbacks",
+    **{name: "retrain" for name in ("fit_linear_classifier", "retrain_classifier")},
 }
-_LAZY_MODULES = ("losses", "metrics", "callbacks")
+_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain")
 
 __all__ = [
     "ClassWeightEffect",

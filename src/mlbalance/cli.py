@@ -2,7 +2,8 @@
 
 Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights),
 ``split`` (stratified folds or train/val/test to a CSV), ``report`` (evaluation report),
-``resample`` (oversampling, before and after) and ``demo`` (the seed scenario end to end).
+``resample`` (oversampling, before and after); ``demo`` only says where the seed-scenario example
+is (``examples/seed_scenario/run.py``: it is not part of the installed package).
 Errors are printed as one ``mlbalance: error: ...`` message with exit status 2;
 soft problems as ``mlbalance: warning: ...`` on standard error.
 
@@ -227,28 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     resample.add_argument("-o", "--output",
                           help="write the epoch's row indices, one per line, atomically (refuses LABELS)")
 
-    demo = sub.add_parser("demo", help="the seed's LSTM transfer-learning scenario end to end (Keras)",
-                          description="Rebuild the seed scenario (6,790 sequences, 23 labels, an LSTM base "
-                                      "transferred from a binary model) and compare plain BCE, Keras class_weight, "
-                                      "weighted BCE, focal and asymmetric losses, at 0.5 and at tuned thresholds.")
-    size = demo.add_mutually_exclusive_group()
-    size.add_argument("--full", action="store_true", help="the seed's sizes (longer sequences, more epochs)")
-    size.add_argument("--tiny", action="store_true", help="a seconds-long smoke run (600 rows)")
-    demo.add_argument("--seed", type=int, default=0, help="data, split and initialisation seed")
-    demo.add_argument("--data", help="your own sequences: an .npz with x (n, T, features) and y (n, q) 0/1")
-    demo.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
-                      help="Keras backend (default: KERAS_BACKEND or tensorflow)")
-    demo.add_argument("--mixed-precision", action="store_true", help="train under the mixed_float16 policy")
-    demo.add_argument("--padding", choices=("mask", "pre"), default="mask",
-                      help="'mask': zero padding at the end, masked (default); 'pre': padding first, no mask, "
-                           "so JAX and PyTorch can use the cuDNN LSTM on a GPU")
-    demo.add_argument("--finetune-epochs", type=int, help="epochs of stage 3 (end-to-end fine-tuning); 0 skips it")
-    demo.add_argument("--finetune-sampling", choices=("repeat_factor", "ml_ros", "none"), default="repeat_factor",
-                      help="how stage 3 draws its rows: oversampled by repeat factors (default), by ML-ROS, "
-                           "or 'none' (every training row once)")
-    demo.add_argument("--output-dir", default="demo_output",
-                      help="where demo_report.html/.json go (created if missing; checked before training)")
-    demo.add_argument("--json", action="store_true", help="print the comparison as JSON at the end")
+    # The demo is example code in the repository (examples/seed_scenario/), not part of the installed
+    # library: this entry only says where it is. '+' prefixes: every argument after "demo" is accepted.
+    demo = sub.add_parser("demo", help="where the seed-scenario demo is (examples/seed_scenario/run.py)",
+                          prefix_chars="+", add_help=False)
+    demo.add_argument("arguments", nargs="*")
 
     report = sub.add_parser("report", help="per-label evaluation report (terminal, HTML, JSON or Markdown)",
                             description="Evaluate scores against labels, per label; several --y-score files are "
@@ -499,28 +483,17 @@ def _shown_number(value: float, spec: str) -> str:
     return format("undefined", f">{width}" if width else "")
 
 
-def _run_demo(args) -> str:
-    from ._validation import check_int
-    from .demo import DemoConfig, choose_backend, load_data, prepare_output_dir, run_demo
+DEMO_SCRIPT = os.path.join("examples", "seed_scenario", "run.py")
 
-    # Every check before the first Keras import and before minutes of training.
-    check_int("--seed", args.seed, low=0)
-    check_int("--finetune-epochs", args.finetune_epochs, low=0, allow_none=True)
-    choose_backend(args.backend, option="--backend")
-    prepare_output_dir(args.output_dir, {"--data": args.data}, option="--output-dir")
-    make = DemoConfig.full if args.full else DemoConfig.tiny if args.tiny else DemoConfig
-    overrides = {} if args.finetune_epochs is None else {"finetune_epochs": args.finetune_epochs}
-    sampling = None if args.finetune_sampling == "none" else args.finetune_sampling
-    config = make(seed=args.seed, mixed_precision=args.mixed_precision, padding=args.padding,
-                  finetune_sampling=sampling, **overrides)
-    data = load_data(args.data) if args.data else None
-    result = run_demo(config, data=data, output_dir=args.output_dir)
-    if args.json:
-        return result["comparison"].to_json(indent=2)
-    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result["timings"].items())
-    speed = "; ".join(f"{stage}: " + ", ".join(f"{k} {v:,.2f}" for k, v in value.items()) if isinstance(value, dict)
-                      else f"{stage} {value:,.0f}" for stage, value in result["speed"].items())
-    return f"timings: {timings}\nspeed: {speed}"
+
+def _run_demo(args) -> str:
+    """The demo moved out of the library: say where it is and how to run it (exit status 2)."""
+    found = os.path.isfile(DEMO_SCRIPT)
+    where = (f"it is here: run  python {DEMO_SCRIPT} {' '.join(args.arguments)}".rstrip() if found else
+             f"run it from a clone of the mlbalance repository:  python {DEMO_SCRIPT}  (in the repository's root)")
+    raise ValueError(f"the demo is example code, not part of the installed mlbalance package (a model training "
+                     f"application: examples/seed_scenario/); {where}. Options: --all, --full, --tiny, --data "
+                     "FILE.npz, --backend, --output-dir; --help lists them.")
 
 
 def _run_stats(args) -> str:
