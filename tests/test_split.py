@@ -29,7 +29,7 @@ from mlbalance import (
     MultilabelStratifiedShuffleSplit,
     RepeatedMultilabelStratifiedKFold,
 )
-from mlbalance._stratify import _greedy_sequence, pair_matrix
+from mlbalance._stratify import greedy_sequence, pair_matrix
 from mlbalance.datasets import seed_scenario_labels
 
 SEED_Y = seed_scenario_labels()
@@ -76,7 +76,7 @@ def test_vectorised_greedy_equals_the_sample_by_sample_rule(whole, fractions, ca
         expected.append(j)
         w[j] -= 1
         c[j] -= 1
-    assert _greedy_sequence(wants, size_wants, m, None).tolist() == expected
+    assert greedy_sequence(wants, size_wants, m, None).tolist() == expected
 
 
 def test_pair_matrix_lists_every_label_pair_of_each_row():

@@ -74,16 +74,6 @@ def per_label_values(name: str, value: Any, *, allow_none: bool = True, upper: f
     return float(arr[0]) if scalar else [float(v) for v in arr]
 
 
-def check_mask_value(mask_value: Any) -> float | None:
-    """``None`` or a number other than 0 and 1 (NaN allowed), as ``float``."""
-    if mask_value is None:
-        return None
-    if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real) or mask_value in (0, 1):
-        raise ValueError("Expected mask_value to be None or a number other than 0 and 1 (e.g. -1 or float('nan')). "
-                         f"Received: mask_value={mask_value!r}")
-    return float(mask_value)
-
-
 def is_concrete(x: Any) -> bool:
     """Whether ``x`` holds values now (eager) rather than being traced into a compiled step."""
     if isinstance(x, keras.KerasTensor):

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ._validation import check_int, check_mask_value
+
 __all__ = [
     "LabelCounts",
     "LabelFormatError",
@@ -239,7 +241,7 @@ def as_label_matrix(y, *, label_names=None, mask_value=None, classes=None, sep="
         if label_names is not None:
             return LabelMatrix(y.values, y.missing, _check_names(label_names, y.n_labels))
         return y
-    _check_mask_value(mask_value)
+    mask_value = check_mask_value(mask_value, error=LabelFormatError)
     if sp.issparse(y):
         return _from_sparse(y, label_names, mask_value)
     if _is_dataframe(y):
@@ -348,17 +350,6 @@ def _check_names(label_names, n_labels) -> tuple:
     if dupes:
         raise LabelFormatError(f"label_names must be unique; repeated: {sorted(set(dupes))}.")
     return names
-
-
-def _check_mask_value(mask_value) -> None:
-    if mask_value is None:
-        return
-    if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
-        raise LabelFormatError(f"Expected mask_value to be a number such as -1 or nan. Received: mask_value={mask_value!r}")
-    if mask_value in (0, 1):
-        raise LabelFormatError(
-            f"mask_value cannot be 0 or 1, which are label values. Received: mask_value={mask_value!r}. Use e.g. -1."
-        )
 
 
 def _is_missing(values: np.ndarray, mask_value) -> np.ndarray:
@@ -599,8 +590,7 @@ def _split_row(row, sep):
 # Helpers: counts vectors and streams
 # --------------------------------------------------------------------------------------
 def _counts_from_vector(y, n_samples, label_names) -> LabelCounts:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples <= 0:
-        raise LabelFormatError(f"Expected n_samples to be a positive integer. Received: n_samples={n_samples!r}")
+    check_int("n_samples", n_samples, low=1, error=LabelFormatError)
     counts = np.asarray(y)
     if counts.ndim != 1 or counts.size == 0:
         raise LabelFormatError(

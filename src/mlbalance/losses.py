@@ -45,8 +45,8 @@ package name ``mlbalance``).
 
 from __future__ import annotations
 
-from ._keras import align_target, binary_targets, check_mask_value, float_tensor, keras, per_label_values, register
-from ._validation import check_bool, check_number
+from ._keras import align_target, binary_targets, float_tensor, keras, per_label_values, register
+from ._validation import check_bool, check_mask_value, check_number
 
 ops = keras.ops
 

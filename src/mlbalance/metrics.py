@@ -23,12 +23,11 @@ devices (``tf.distribute.MirroredStrategy`` sums the replicas' counts;
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
-from ._keras import align_target, binary_targets, check_mask_value, keras, register
-from ._validation import check_bool, check_choice, check_int
+from ._keras import align_target, binary_targets, keras, register
+from ._validation import check_bool, check_choice, check_choice_or_number, check_int, check_mask_value
 
 ops = keras.ops
 
@@ -55,11 +54,7 @@ class _MultilabelCounts(keras.metrics.Metric):
         super().__init__(name=name, dtype=dtype)
         num_labels = check_int("num_labels", num_labels, low=1)
         average = check_choice("average", average, _AVERAGES)
-        if not (zero_division == "exclude" or (isinstance(zero_division, numbers.Real)
-                                               and not isinstance(zero_division, bool)
-                                               and 0 <= zero_division <= 1)):
-            raise ValueError("Expected zero_division to be 'exclude' or a number in [0, 1]. "
-                             f"Received: zero_division={zero_division!r}")
+        check_choice_or_number("zero_division", zero_division, ("exclude",), low=0, high=1)
         self.num_labels = num_labels
         values = _thresholds(threshold, self.num_labels)
         self.threshold = float(values[0]) if np.ndim(threshold) == 0 else values.tolist()
