@@ -25,11 +25,10 @@ that lists them.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -88,8 +87,8 @@ class _Splitter:
 
     def __repr__(self) -> str:
         name = type(self).__name__
-        params = sorted(p.name for p in inspect.signature(type(self).__init__).parameters.values()
-                        if p.name != "self" and p.kind != p.VAR_KEYWORD)
+        code = type(self).__init__.__code__  # the parameters by name, without importing inspect
+        params = sorted(code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount])
         pieces, length = [], len(name)
         separator = ",\n" + (1 + len(name) // 2) * " "
         for i, key in enumerate(params):
