@@ -12,7 +12,9 @@ from __future__ import annotations
 import collections.abc
 import math
 import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,7 +50,7 @@ class LabelFormatError(ValueError):
         Where the first bad value is (0-based), when the error is about one entry.
     """
 
-    def __init__(self, message, *, row=None, column=None):
+    def __init__(self, message: str, *, row: int | None = None, column: int | None = None) -> None:
         super().__init__(message)
         self.row = row
         self.column = column
@@ -93,7 +95,7 @@ class LabelCounts:
         """Observed (not masked) entries per label."""
         return self.positives + self.negatives
 
-    def describe_labels(self, indices) -> str:
+    def describe_labels(self, indices: Iterable[int]) -> str:
         """Format label indices as ``3 ('cat'), 7 ('dog')`` for messages.
 
         Examples
@@ -186,7 +188,8 @@ class LabelMatrix:
 # --------------------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------------------
-def as_label_matrix(y, *, label_names=None, mask_value=None, classes=None, sep="|") -> LabelMatrix:
+def as_label_matrix(y: Any, *, label_names: Sequence[str] | None = None, mask_value: float | None = None,
+                    classes: Sequence[Any] | None = None, sep: str = "|") -> LabelMatrix:
     """Validate a multi-label target and return it as a :class:`LabelMatrix`.
 
     Parameters
@@ -259,7 +262,9 @@ def as_label_matrix(y, *, label_names=None, mask_value=None, classes=None, sep="
     return _from_dense(y, label_names, mask_value)
 
 
-def label_counts(y, *, n_samples=None, mask_value=None, label_names=None, classes=None, sep="|") -> LabelCounts:
+def label_counts(y: Any, *, n_samples: int | None = None, mask_value: float | None = None,
+                 label_names: Sequence[str] | None = None, classes: Sequence[Any] | None = None,
+                 sep: str = "|") -> LabelCounts:
     """Count positives and negatives per label, from a matrix, a counts vector or a stream.
 
     Parameters
@@ -306,7 +311,7 @@ def default_label_names(n_labels: int) -> tuple:
     return tuple(str(i) for i in range(n_labels))
 
 
-def describe_labels(indices, names, limit: int = 20) -> str:
+def describe_labels(indices: Iterable[int], names: Sequence[str], limit: int = 20) -> str:
     """Label indices with their names for messages: ``3 ('cat'), 7 ('dog')`` (at most ``limit``).
 
     Examples

@@ -23,6 +23,7 @@ devices (``tf.distribute.MirroredStrategy`` sums the replicas' counts;
 
 from __future__ import annotations
 
+from typing import Any
 
 import numpy as np
 
@@ -168,8 +169,9 @@ class MultilabelF1Score(_MultilabelCounts):
     0.8333
     """
 
-    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", name="multilabel_f1", dtype=None):
+    def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
+                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_f1",
+                 dtype: Any = None) -> None:
         super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
 
     def _per_label(self, tp, fp, fn):
@@ -190,8 +192,9 @@ class MultilabelPrecision(_MultilabelCounts):
     [0.5, nan]
     """
 
-    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", name="multilabel_precision", dtype=None):
+    def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
+                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_precision",
+                 dtype: Any = None) -> None:
         super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
 
     def _per_label(self, tp, fp, fn):
@@ -212,8 +215,9 @@ class MultilabelRecall(_MultilabelCounts):
     0.5
     """
 
-    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", name="multilabel_recall", dtype=None):
+    def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
+                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_recall",
+                 dtype: Any = None) -> None:
         super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
 
     def _per_label(self, tp, fp, fn):

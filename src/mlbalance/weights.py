@@ -136,18 +136,9 @@ def _weights(y, strategy, *, max_weight, beta, on_zero, normalize, n_samples, ma
     return counts, degenerate, raw, options
 
 
-def positive_weights(
-    y,
-    strategy="neg_pos",
-    *,
-    max_weight=None,
-    beta=0.999,
-    on_zero="raise",
-    normalize=False,
-    n_samples=None,
-    mask_value=None,
-    label_names=None,
-) -> np.ndarray:
+def positive_weights(y: Any, strategy: str = "neg_pos", *, max_weight: float | None = None, beta: float = 0.999,
+                     on_zero: str | float = "raise", normalize: bool = False, n_samples: int | None = None,
+                     mask_value: float | None = None, label_names: Sequence[str] | None = None) -> np.ndarray:
     """Weight of each label's positive term, for a sigmoid multi-label loss.
 
     Use the result as ``pos_weight`` of :class:`mlbalance.losses.WeightedBinaryCrossentropy`
@@ -203,18 +194,9 @@ def positive_weights(
     return _finish(raw, degenerate, side="positive", **options)
 
 
-def label_weights(
-    y,
-    strategy="balanced",
-    *,
-    max_weight=None,
-    beta=0.999,
-    on_zero="raise",
-    normalize=False,
-    n_samples=None,
-    mask_value=None,
-    label_names=None,
-) -> tuple:
+def label_weights(y: Any, strategy: str = "balanced", *, max_weight: float | None = None, beta: float = 0.999,
+                  on_zero: str | float = "raise", normalize: bool = False, n_samples: int | None = None,
+                  mask_value: float | None = None, label_names: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Positive and negative weight of each label, for losses that weight both sides.
 
     ``strategy="balanced"`` applies scikit-learn's ``"balanced"`` class weight to each
@@ -345,7 +327,8 @@ def weight_summary(y: Any, strategy: str = "neg_pos", *, max_weight: float | Non
                          counts.negatives, pos, neg, m.label_names)
 
 
-def sample_weights(y, pos_weight, neg_weight=None, *, reduce="max", normalize=False, mask_value=None) -> np.ndarray:
+def sample_weights(y: Any, pos_weight: Any, neg_weight: Any = None, *, reduce: str = "max", normalize: bool = False,
+                   mask_value: float | None = None) -> np.ndarray:
     """Collapse per-label weights into one weight per row, for ``fit(sample_weight=...)``.
 
     Each observed entry gets ``pos_weight[l]`` if it is positive and ``neg_weight[l]``
@@ -470,7 +453,8 @@ def _single_label_indices(y) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def class_weights(y, strategy="balanced", *, classes=None, max_weight=None, on_zero="raise") -> dict:
+def class_weights(y: Any, strategy: str = "balanced", *, classes: Sequence[int] | None = None,
+                  max_weight: float | None = None, on_zero: str | float = "raise") -> dict[int, float]:
     """Keras ``class_weight`` dict for a single-label (softmax) target.
 
     Parameters
