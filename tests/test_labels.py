@@ -116,7 +116,7 @@ def test_mask_value_excludes_entries_from_counts():
     np.testing.assert_array_equal(nan_masked.positives, c.positives)
     sparse = as_label_matrix(sp.csr_matrix(y), mask_value=-1).counts()
     np.testing.assert_array_equal(sparse.negatives, c.negatives)
-    with pytest.raises(LabelFormatError, match="mask_value cannot be 0 or 1"):
+    with pytest.raises(LabelFormatError, match=r"Expected mask_value to be None or a number other than 0 and 1 \(which are label values\).*Received: mask_value=1"):
         as_label_matrix(y, mask_value=1)
     with pytest.raises(LabelFormatError, match=r"received -1\b"):
         as_label_matrix(y)  # no mask declared: -1 is a bad value
@@ -209,3 +209,18 @@ def test_label_names_must_be_an_ordered_sequence_not_a_string_or_set(names, what
         as_label_matrix(Y, label_names=names)
     assert as_label_matrix(Y, label_names=np.array(["a", "b", "c"])).label_names == ("a", "b", "c")
     assert as_label_matrix(Y, label_names=pd.Index(["a", "b", "c"])).label_names == ("a", "b", "c")
+
+
+# ================================================================ one mask_value check (#17)
+def test_numpy_nan_mask_value_is_recognised():
+    y = np.array([[1, np.nan], [0, 1]], dtype=np.float32)
+    counts = label_counts(y, mask_value=np.float32("nan"))  # was "value other than 0 or 1 ... nan"
+    assert counts.observed.tolist() == [2, 1] and counts.positives.tolist() == [1, 1]
+    assert as_label_matrix(y, mask_value=np.float64("nan")).missing.tolist() == [[False, True], [False, False]]
+
+
+@pytest.mark.parametrize("mask_value", [0, 1.0, True, "nan", [-1]])
+def test_mask_value_errors_have_one_wording(mask_value):
+    with pytest.raises(LabelFormatError, match=r"Expected mask_value to be None or a number other than 0 and 1 "
+                                               r"\(which are label values\), e.g. -1 or float\('nan'\). Received: "):
+        as_label_matrix([[1, 0]], mask_value=mask_value)

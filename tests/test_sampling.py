@@ -1,4 +1,4 @@
-"""Multi-label oversampling: factors by hand, effect on the seed scenario, determinism, Keras use."""
+"""Multi-label oversampling: factors by hand, effect on the seed scenario, determinism (Keras feeders: tests/keras)."""
 
 import numpy as np
 import pytest
@@ -56,27 +56,6 @@ def test_ml_ros_adds_the_requested_clones_of_minority_rows():
     assert idx.size <= 120
     with pytest.raises(ValueError, match="method"):
         mlbalance.resample_indices(y, "smote")
-
-
-def test_rebalanced_sequence_augments_only_repeats_and_trains():
-    keras = pytest.importorskip("keras")
-    from mlbalance.sampling import RebalancedSequence
-
-    y = np.array([[1, 0]] * 18 + [[0, 1]] * 2, dtype="float32")
-    x = np.arange(20, dtype="float32")[:, None]
-    # threshold 0.5: label 0 (prevalence 0.9) has factor 1, label 1 (0.1) sqrt(5): only rows 18, 19 repeat
-    data = RebalancedSequence(x, y, batch_size=8, threshold=0.5, augment=lambda row: row + 1000, random_state=0)
-    batches = [data[k][0].ravel() for k in range(len(data))]
-    values = np.concatenate(batches)
-    originals = values[values < 1000]
-    assert sorted(originals.tolist()) == list(range(20))  # each row once unaugmented
-    assert np.all(np.isin(values[values >= 1000] - 1000, [18, 19]))  # repeats are the rare rows, augmented
-    first = data.indices.copy()
-    data.on_epoch_end()
-    assert not np.array_equal(first, data.indices)  # new indices each epoch
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2, activation="sigmoid")])
-    model.compile("adam", "binary_crossentropy")
-    assert len(model.fit(data, epochs=2, verbose=0).history["loss"]) == 2
 
 
 def test_cli_resample(capsys, tmp_path):

@@ -29,7 +29,7 @@ from mlbalance import (
     MultilabelStratifiedShuffleSplit,
     RepeatedMultilabelStratifiedKFold,
 )
-from mlbalance._stratify import _greedy_sequence, pair_matrix
+from mlbalance._stratify import greedy_sequence, pair_matrix
 from mlbalance.datasets import seed_scenario_labels
 
 SEED_Y = seed_scenario_labels()
@@ -76,7 +76,7 @@ def test_vectorised_greedy_equals_the_sample_by_sample_rule(whole, fractions, ca
         expected.append(j)
         w[j] -= 1
         c[j] -= 1
-    assert _greedy_sequence(wants, size_wants, m, None).tolist() == expected
+    assert greedy_sequence(wants, size_wants, m, None).tolist() == expected
 
 
 def test_pair_matrix_lists_every_label_pair_of_each_row():
@@ -466,3 +466,68 @@ def test_split_quality_accepts_part_ids_as_a_list_and_checks_target_sizes():
     with pytest.raises(ValueError, match="target_sizes to be 2 finite numbers"):
         mlbalance.split_quality(y, [0, 1, 0, 1], target_sizes=[1, 1, 2])
     assert json.loads(json.dumps(mlbalance.split_quality(y, [0, 1, 0, 1]).to_dict(), allow_nan=False))["FZ"] == 0
+
+
+# ================================================================ scikit-learn protocol without its base class (#17)
+def test_splitters_are_scikit_learn_splitters_without_its_private_base_class():
+    import sklearn.model_selection
+
+    assert not any(isinstance(cv, sklearn.model_selection.BaseCrossValidator) for cv in (
+        MultilabelStratifiedKFold(), MultilabelStratifiedShuffleSplit(), MultilabelStratifiedGroupKFold(),
+        RepeatedMultilabelStratifiedKFold()))
+    # scikit-learn's repr, wrapped as scikit-learn wraps it (expected strings printed by scikit-learn 1.9's
+    # own repr of these objects while they subclassed BaseCrossValidator).
+    assert repr(MultilabelStratifiedShuffleSplit()) == (
+        "MultilabelStratifiedShuffleSplit(n_splits=10, order=1, random_state=None,\n"
+        "                 test_size=None, train_size=None)")
+    assert repr(RepeatedMultilabelStratifiedKFold(n_splits=3, n_repeats=2, random_state=1)) == (
+        "RepeatedMultilabelStratifiedKFold(n_repeats=2, n_splits=3, order=1,\n"
+        "                 random_state=1)")
+    assert repr(MultilabelStratifiedGroupKFold(4)) == (
+        "MultilabelStratifiedGroupKFold(n_splits=4, random_state=None, shuffle=False)")
+    assert repr(MultilabelStratifiedShuffleSplit(3, test_size=0.25, train_size=0.5)).endswith(
+        "test_size=0.25, train_size=0.5)")
+    y = random_labels(60, 3, 0.2, 0)
+    assert sklearn.model_selection.check_cv(MultilabelStratifiedKFold(3), y) is not None
+
+
+def test_random_state_errors_name_the_argument():
+    y = random_labels(30, 3, 0.3, 0)
+    with pytest.raises(ValueError, match=r"Expected random_state to be None, an integer in \[0, 2\*\*32 - 1\] or a "
+                                         r"numpy.random.RandomState. Received: random_state='seed'"):
+        list(MultilabelStratifiedKFold(3, shuffle=True, random_state="seed").split(None, y))
+    with pytest.raises(ValueError, match="random_state=-1"):
+        mlbalance.train_val_test_split(y, y=y, random_state=-1)
+    with pytest.raises(ValueError, match="random_state=True"):  # a bool is not a seed (was RandomState(1))
+        mlbalance.multilabel_train_test_split(y, y=y, random_state=True)
+    assert MultilabelStratifiedKFold(3, order=np.int64(2)).order == 2  # NumPy integers are integers
+
+
+# ================================================================ progress through a public argument (#17)
+@pytest.mark.parametrize("run", [
+    lambda y, progress: MultilabelStratifiedKFold(3).fold_assignment(None, y, progress=progress),
+    lambda y, progress: mlbalance.multilabel_train_test_split(y, y=y, random_state=0, progress=progress),
+    lambda y, progress: mlbalance.train_val_test_split(y, y=y, random_state=0, progress=progress),
+], ids=["kfold", "train_test", "train_val_test"])
+def test_progress_is_called_with_rows_done_and_total(run):
+    y = random_labels(200, 6, 0.1, 0)
+    calls = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        run(y, lambda done, total: calls.append((done, total)))
+    assert calls and all(total == 200 for _, total in calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and 0 < done[-1] <= 200
+    with pytest.raises(ValueError, match="Expected progress to be None or a callable"):
+        run(y, "bar")
+
+
+def test_split_quality_text_is_a_table_of_the_rarest_labels():
+    y = np.array([[1, 0], [1, 1], [0, 1], [0, 0], [1, 0], [0, 1]])
+    quality = mlbalance.split_quality(y, np.array([0, 1, 0, 1, 0, 1]))
+    lines = quality.to_text(["train", "test"]).splitlines()
+    assert lines[0] == f"quality: {quality}" and lines[2].split() == ["label", "train", "test"]
+    assert [line.split() for line in lines[3:]] == [["0", "2", "1"], ["1", "1", "2"]]
+    assert quality.to_text(max_labels=1).splitlines()[2].split() == ["label", "part0", "part1"]
+    with pytest.raises(ValueError, match="part_names to hold 2 names"):
+        quality.to_text(["train"])

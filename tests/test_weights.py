@@ -1,5 +1,6 @@
 """Per-label weights: hand-computed values, scikit-learn references, invariants and policies."""
 
+import json
 import math
 import warnings
 
@@ -177,26 +178,6 @@ def test_class_weights_rejects_multi_label_and_text():
         mlbalance.class_weights([0, 1.5])
 
 
-def test_keras_class_weight_effect_matches_keras_own_conversion():
-    data_adapter_utils = pytest.importorskip("keras.src.trainers.data_adapters.data_adapter_utils")
-    y = seed_scenario_labels()
-    counts = y.sum(axis=0)
-    class_weight = {c: round(y.shape[0] / n, 1) for c, n in enumerate(counts) if n}  # the seed's dict
-    effect = mlbalance.keras_class_weight_effect(y, class_weight)
-    keras_weights = data_adapter_utils.class_weight_to_sample_weights(y.astype("float32"), class_weight)
-    np.testing.assert_allclose(effect.row_weights, keras_weights, rtol=1e-6)
-    np.testing.assert_allclose(mlbalance.keras_class_weight_effect(sp.csr_matrix(y), class_weight).row_weights,
-                               keras_weights, rtol=1e-6)
-    # The distortion: label 22 is the first positive of few of its rows and gets label 0's weight on the others.
-    assert effect.positives_weighted_as_intended[22] < counts[22]
-    # The brief's worked example.
-    small = mlbalance.keras_class_weight_effect([[0, 1, 1], [0, 0, 0], [1, 0, 1], [0, 0, 1]], {0: 1, 1: 10, 2: 100})
-    assert small.row_weights.tolist() == [10, 1, 1, 100]
-    assert "intended" in str(small) and small.to_dict()["labels"][2]["positives"] == 3
-    with pytest.raises(TypeError, match="dict"):
-        mlbalance.keras_class_weight_effect(y, [1, 2])
-
-
 # ================================================================ no silent wrong answer (issue #16)
 def test_sample_weights_normalize_with_all_zero_weights_is_an_error():
     y = np.array([[1, 0], [0, 1]])
@@ -225,17 +206,35 @@ def test_normalize_must_be_a_bool():
         mlbalance.sample_weights(Y, 1.0, normalize=1)
 
 
-def test_class_weight_effect_refuses_nan_weights_and_warns_on_keys_keras_never_uses():
-    y = [[1, 1], [0, 1]]
-    with pytest.raises(ValueError, match=r"class_weight\[1\]=nan"):
-        mlbalance.keras_class_weight_effect(y, {0: 1.0, 1: float("nan")})  # was NaN row weights
-    with pytest.warns(UserWarning, match=r"these keys are never used: \['cat', 5\]"):
-        e = mlbalance.keras_class_weight_effect(y, {"cat": 3.0, 5: 2.0, 1: 4.0})
-    assert e.row_weights.tolist() == [1.0, 4.0]
+# ================================================================ the weights table as a result object (#17)
+def test_weight_summary_matches_label_weights_and_prints_a_table():
+    y = seed_scenario_labels()
+    with pytest.warns(UserWarning, match="no positive entries"):
+        summary = mlbalance.weight_summary(y, "balanced", max_weight=50, on_zero="one")
+    with pytest.warns(UserWarning):
+        pos, neg = mlbalance.label_weights(y, "balanced", max_weight=50, on_zero="one")
+    np.testing.assert_array_equal(summary.pos_weight, pos)
+    np.testing.assert_array_equal(summary.neg_weight, neg)
+    assert summary.positives.tolist() == y.sum(axis=0).tolist()
+    data = json.loads(summary.to_json())
+    assert data["max_weight"] == 50.0 and data["labels"][22]["positives"] == 4702
+    lines = summary.to_text().splitlines()
+    assert lines[0] == "strategy balanced, capped at 50" and lines[1].split()[0] == "label"
+    assert len({len(line) for line in lines[2:25]}) == 1  # one aligned table
+    assert lines[-1].startswith("pos_weight as a Python list: [")
+    named = mlbalance.weight_summary([[1, 0], [0, 1]], label_names=["\x1b[31mcat", "dog"]).to_text()
+    assert "\x1b" not in named and "cat" in named
 
 
-def test_class_weight_effect_text_strips_control_characters_and_dict_has_no_nan():
-    e = mlbalance.keras_class_weight_effect([[1, 1], [0, 1]], {0: 1, 1: 5}, label_names=["\x1b[1mA", "B\r"])
-    assert "\x1b" not in e.to_text() and "\r" not in str(e) and " A " in e.to_text()
-    import json
-    json.dumps(e.to_dict(), allow_nan=False)  # nan (no negative rows of label 1) is None
+@pytest.mark.parametrize("kwargs, match", [
+    ({"on_zero": 0}, r"Expected on_zero to be one of \('raise', 'one', 'max'\) or a finite number > 0. "
+                     r"Received: on_zero=0"),
+    ({"on_zero": "never"}, "on_zero='never'"),
+    ({"on_zero": float("nan")}, "on_zero=nan"),
+    ({"max_weight": True}, "Expected max_weight to be a finite number > 0 or None. Received: max_weight=True"),
+    ({"strategy": "effective_number", "beta": 0}, r"Expected beta to be a finite number in \(0, 1\)"),
+    ({"strategy": "nope"}, r"Expected strategy to be one of \('neg_pos'"),
+])
+def test_weight_argument_errors_share_one_wording(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        mlbalance.positive_weights(Y, **kwargs)

@@ -1,14 +1,18 @@
 """mlbalance: train multi-label classifiers on imbalanced labels.
 
-NumPy / scikit-learn parts (label input, statistics, weights, file reading) are
-imported eagerly. Keras parts (``mlbalance.losses``, ``mlbalance.metrics``, ``mlbalance.callbacks`` and
-the names they export) load on first use, so ``import mlbalance`` never imports Keras or a deep-learning backend.
+NumPy parts (label input, statistics, weights, splits, file reading) are imported
+eagerly; scikit-learn is imported on first use (the first split or resampling with a
+random state), never by ``import mlbalance``. Keras parts (``mlbalance.losses``,
+``mlbalance.metrics``, ``mlbalance.callbacks``, ``mlbalance.keras_sampling`` and the names
+they export) load on first use, so ``import mlbalance`` never imports Keras or a
+deep-learning backend.
 """
 
 from __future__ import annotations
 
 import importlib
 
+from .class_weight_effect import ClassWeightEffect, keras_class_weight_effect
 from .datasets import seed_scenario_labels
 from .io import read_labels, read_scores
 from .labels import LabelCounts, LabelFormatError, LabelMatrix, as_label_matrix, label_counts
@@ -27,12 +31,12 @@ from .sampling import repeat_factors, resample_indices
 from .stats import ImbalanceSummary, imbalance_summary
 from .thresholds import TunedThresholds, tune_thresholds
 from .weights import (
-    ClassWeightEffect,
+    WeightSummary,
     class_weights,
-    keras_class_weight_effect,
     label_weights,
     positive_weights,
     sample_weights,
+    weight_summary,
 )
 
 __version__ = "0.1.0"
@@ -53,8 +57,9 @@ _LAZY = {
     **{name: "metrics" for name in ("MultilabelF1Score", "MultilabelPrecision", "MultilabelRecall")},
     "PerLabelReport": "callbacks",
     **{name: "retrain" for name in ("fit_linear_classifier", "retrain_classifier")},
+    **{name: "keras_sampling" for name in ("RebalancedSequence", "tf_dataset")},
 }
-_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain")
+_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling")
 
 __all__ = [
     "ClassWeightEffect",
@@ -70,6 +75,7 @@ __all__ = [
     "RepeatedMultilabelStratifiedKFold",
     "SplitQuality",
     "TunedThresholds",
+    "WeightSummary",
     "as_label_matrix",
     "class_weights",
     "compare_reports",
@@ -89,11 +95,12 @@ __all__ = [
     "resample_indices",
     "sample_weights",
     "seed_scenario_labels",
+    "weight_summary",
     *_LAZY,
 ]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY:
@@ -101,5 +108,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'mlbalance' has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__) | set(_LAZY_MODULES))

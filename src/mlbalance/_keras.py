@@ -34,12 +34,13 @@ PACKAGE = "mlbalance"
 ops = keras.ops
 
 
-def register(cls):
+def register(cls: type) -> type:
     """Register a Keras object once, under the package name ``mlbalance``."""
     return keras.saving.register_keras_serializable(package=PACKAGE)(cls)
 
 
-def per_label_values(name: str, value: Any, *, allow_none: bool = True, upper: float | None = None):
+def per_label_values(name: str, value: Any, *, allow_none: bool = True,
+                     upper: float | None = None) -> float | list[float] | None:
     """Validate a scalar-or-per-label argument; return a float or a list of floats.
 
     Negative, non-finite or (with ``upper``) too large values raise a ValueError naming the label.
@@ -74,16 +75,6 @@ def per_label_values(name: str, value: Any, *, allow_none: bool = True, upper: f
     return float(arr[0]) if scalar else [float(v) for v in arr]
 
 
-def check_mask_value(mask_value: Any) -> float | None:
-    """``None`` or a number other than 0 and 1 (NaN allowed), as ``float``."""
-    if mask_value is None:
-        return None
-    if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real) or mask_value in (0, 1):
-        raise ValueError("Expected mask_value to be None or a number other than 0 and 1 (e.g. -1 or float('nan')). "
-                         f"Received: mask_value={mask_value!r}")
-    return float(mask_value)
-
-
 def is_concrete(x: Any) -> bool:
     """Whether ``x`` holds values now (eager) rather than being traced into a compiled step."""
     if isinstance(x, keras.KerasTensor):
@@ -104,14 +95,14 @@ def is_concrete(x: Any) -> bool:
     return True
 
 
-def float_tensor(x: Any):
+def float_tensor(x: Any) -> Any:
     """``x`` as a tensor computed in at least float32 (half precision and integers are cast up)."""
     x = ops.convert_to_tensor(x)
     dtype = keras.backend.standardize_dtype(x.dtype)
     return x if dtype in ("float32", "float64") else ops.cast(x, "float32")
 
 
-def align_target(y_true: Any, y_pred: Any, owner: str):
+def align_target(y_true: Any, y_pred: Any, owner: str) -> Any:
     """``y_true`` as a tensor of ``y_pred``'s shape; a target that would broadcast is an error."""
     y_true = ops.convert_to_tensor(y_true)
     if len(y_true.shape) == len(y_pred.shape) - 1 and y_pred.shape[-1] == 1:
@@ -126,7 +117,7 @@ def align_target(y_true: Any, y_pred: Any, owner: str):
     return y_true
 
 
-def binary_targets(y_true: Any, mask_value: float | None, dtype: str, owner: str):
+def binary_targets(y_true: Any, mask_value: float | None, dtype: str, owner: str) -> tuple[Any, Any]:
     """Checked 0/1 targets. Returns ``(z, observed)``: ``z`` is 1 where ``y_true == 1``, else 0
     (masked entries too); ``observed`` is 1 where not masked (None without ``mask_value``).
 

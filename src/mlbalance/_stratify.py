@@ -7,7 +7,7 @@ part's wants for all the sample's labels. Label-less samples fill the remaining 
 
 Within one label's batch the choice depends only on that label's wants and the part
 sizes, so the sequence of choices is "the m largest of the unit values w_j - t"
-(t = 0, 1, ...). :func:`_greedy_sequence` computes it with a bisection and one sort
+(t = 0, 1, ...). :func:`greedy_sequence` computes it with a bisection and one sort
 instead of a loop over samples; the wants of all other labels are then updated with one
 ``bincount`` over the batch's labels. Total work is about O(nnz log nnz + q^2).
 
@@ -18,19 +18,17 @@ the parts they are guaranteed to reach, and :func:`_balance_sizes` moves samples
 
 from __future__ import annotations
 
-import contextvars
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
-
-PROGRESS = contextvars.ContextVar("mlbalance_split_progress", default=None)
 
 # --------------------------------------------------------------------------------------
 # Greedy pass
 # --------------------------------------------------------------------------------------
 
 
-def _greedy_sequence(wants, size_wants, m, rng):
+def greedy_sequence(wants, size_wants, m, rng):
     """Parts chosen for m samples by the greedy rule, in choice order.
 
     The units of part j have values ``wants[j] - t`` (t = 0, 1, ...); the greedy rule takes
@@ -91,13 +89,12 @@ def _unassigned(csc, label, part):
     return rows[part[rows] < 0]
 
 
-def greedy_parts(y, ratios, rng):
+def greedy_parts(y, ratios, rng, progress: Callable[[int, int], None] | None = None):
     """Assign each row of the 0/1 CSR matrix ``y`` to a part, by iterative stratification.
 
-    If :data:`PROGRESS` holds a callable, it is called as ``progress(done_rows, total_rows)``
-    after each label's batch (the command line draws a progress bar with it).
+    ``progress``, if given, is called as ``progress(done_rows, total_rows)`` after each
+    label's batch (the command line draws a progress bar with it).
     """
-    progress = PROGRESS.get()
     n, q = y.shape
     n_parts = len(ratios)
     ratios = np.asarray(ratios, dtype=np.float64)
@@ -113,7 +110,7 @@ def greedy_parts(y, ratios, rng):
         rows = _unassigned(csc, label, part)
         if rank is not None:
             rows = rows[np.argsort(rank[rows], kind="stable")]
-        chosen = _greedy_sequence(wants[:, label], size_wants, rows.size, rng)
+        chosen = greedy_sequence(wants[:, label], size_wants, rows.size, rng)
         part[rows] = chosen
         labels, row_pos = _row_entries(y, rows)
         wants -= np.bincount(chosen[row_pos] * q + labels, minlength=n_parts * q).reshape(n_parts, q)
@@ -126,7 +123,7 @@ def greedy_parts(y, ratios, rng):
     if rows.size:
         if rank is not None:
             rows = rows[np.argsort(rank[rows], kind="stable")]
-        part[rows] = _greedy_sequence(size_wants, size_wants, rows.size, rng)
+        part[rows] = greedy_sequence(size_wants, size_wants, rows.size, rng)
     return part
 
 
@@ -319,7 +316,7 @@ def balance_sizes(state, targets, rng):
     return sizes
 
 
-def stratify(y, ratios, *, rng, order=1, priority=None, targets=None):
+def stratify(y, ratios, *, rng, order=1, priority=None, targets=None, progress=None):
     """Full pipeline: greedy pass (on labels or label pairs), coverage repair, exact sizes.
 
     Returns ``(part, unsatisfied_labels)``: the labels whose coverage rule does not hold
@@ -328,7 +325,7 @@ def stratify(y, ratios, *, rng, order=1, priority=None, targets=None):
     y = sp.csr_matrix(y, dtype=np.int8)
     y.sort_indices()
     units = pair_matrix(y) if order == 2 else y
-    part = greedy_parts(units, ratios, rng)
+    part = greedy_parts(units, ratios, rng, progress)
     state = _State(y, part, len(ratios), priority)
     rare_first = np.argsort(state.positives, kind="stable")
     candidates = [int(label) for label in rare_first if state.missing(label)]

@@ -13,11 +13,12 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["check_bool", "check_choice", "check_int", "check_number"]
+__all__ = ["check_bool", "check_choice", "check_choice_or_number", "check_int", "check_mask_value", "check_number",
+           "check_random_state"]
 
 
-def _fail(name: str, what: str, value: Any) -> ValueError:
-    return ValueError(f"Expected {name} to be {what}. Received: {name}={value!r}")
+def _fail(name: str, what: str, value: Any, error: type[ValueError] = ValueError) -> ValueError:
+    return error(f"Expected {name} to be {what}. Received: {name}={value!r}")
 
 
 def check_number(name: str, value: Any, *, low: float | None = None, high: float | None = None,
@@ -59,8 +60,10 @@ def _bounds_text(low, high, low_open, high_open) -> str:
 
 
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None,
-              allow_none: bool = False) -> int | None:
+              allow_none: bool = False, error: type[ValueError] = ValueError) -> int | None:
     """An integer (not a bool, not a float) in ``[low, high]``, as ``int``.
+
+    ``error`` is the exception class raised (``ValueError`` or a subclass of it).
 
     Examples
     --------
@@ -75,10 +78,9 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     if value is None and allow_none:
         return None
     what = "an integer" + _bounds_text(low, high, False, False) + (" or None" if allow_none else "")
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise _fail(name, what, value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise _fail(name, what, value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or (low is not None and value < low) or (high is not None and value > high):
+        raise _fail(name, what, value, error)
     return int(value)
 
 
@@ -115,3 +117,77 @@ def check_choice(name: str, value: Any, allowed: Sequence) -> Any:
         if type(option) is type(value) and option == value or (option is None and value is None):
             return value
     raise _fail(name, f"one of {tuple(allowed)!r}", value)
+
+
+def check_choice_or_number(name: str, value: Any, allowed: Sequence[str], **bounds: Any) -> str | float:
+    """One of the words ``allowed``, or a number as :func:`check_number` with ``bounds`` accepts it.
+
+    Examples
+    --------
+    >>> from mlbalance._validation import check_choice_or_number
+    >>> check_choice_or_number("on_zero", "max", ("raise", "one", "max"), low=0, low_open=True)
+    'max'
+    >>> check_choice_or_number("on_zero", 0, ("raise", "one", "max"), low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected on_zero to be one of ('raise', 'one', 'max') or a finite number > 0. Received: on_zero=0
+    """
+    try:
+        if isinstance(value, str):
+            return check_choice(name, value, allowed)
+        return check_number(name, value, **bounds)
+    except ValueError:
+        what = "a finite number" + _bounds_text(bounds.get("low"), bounds.get("high"), bounds.get("low_open", False),
+                                                bounds.get("high_open", False))
+        raise _fail(name, f"one of {tuple(allowed)!r} or {what}", value) from None
+
+
+def check_mask_value(value: Any, *, name: str = "mask_value", error: type[ValueError] = ValueError) -> float | None:
+    """``None`` or a real number other than the label values 0 and 1 (NaN allowed), as ``float``.
+
+    ``error`` is the exception class raised (a ``ValueError`` subclass such as
+    ``LabelFormatError``), so each caller keeps its own error type with the one wording.
+
+    Examples
+    --------
+    >>> from mlbalance._validation import check_mask_value
+    >>> check_mask_value(-1), check_mask_value(None)
+    (-1.0, None)
+    >>> check_mask_value(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected mask_value to be None or a number other than 0 and 1 (which are label values), e.g. -1 or float('nan'). Received: mask_value=1
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value in (0, 1):
+        raise _fail(name, "None or a number other than 0 and 1 (which are label values), "
+                    "e.g. -1 or float('nan')", value, error)
+    return float(value)
+
+
+def check_random_state(name: str, value: Any) -> Any:
+    """``None``, an int or a ``numpy.random.RandomState`` as a ``RandomState`` (scikit-learn's rule).
+
+    ``None`` is NumPy's global ``RandomState`` (so ``np.random.seed`` applies), an int seeds a
+    new one, and a ``RandomState`` is used as it is. scikit-learn is imported here, on first
+    use, not when mlbalance is imported.
+
+    Examples
+    --------
+    >>> from mlbalance._validation import check_random_state
+    >>> int(check_random_state("random_state", 0).randint(100))
+    44
+    >>> check_random_state("random_state", "seed")
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected random_state to be None, an integer in [0, 2**32 - 1] or a numpy.random.RandomState. Received: random_state='seed'
+    """
+    from sklearn.utils import check_random_state as sklearn_check_random_state
+
+    if isinstance(value, bool):
+        raise _fail(name, "None, an integer in [0, 2**32 - 1] or a numpy.random.RandomState", value)
+    try:
+        return sklearn_check_random_state(value)
+    except (TypeError, ValueError):
+        raise _fail(name, "None, an integer in [0, 2**32 - 1] or a numpy.random.RandomState", value) from None

@@ -25,16 +25,17 @@ import re
 import sys
 import time
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from . import __version__
-from . import _stratify
 from ._files import atomic_open, check_output
-from ._validation import check_int, check_number
+from ._tables import number, table
+from ._validation import check_choice_or_number, check_int, check_mask_value, check_number
 from .io import LabelFile, csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
 from .labels import as_label_matrix
-from ._text import terminal_text
 from .report import compare_reports, evaluation_report
 from .split import (
     MultilabelStratifiedGroupKFold,
@@ -44,27 +45,24 @@ from .split import (
     train_val_test_split,
 )
 from .stats import imbalance_summary
-from .thresholds import check_scores
-from .weights import POSITIVE_WEIGHT_STRATEGIES, label_weights
+from ._ranking import check_scores
+from .weights import POSITIVE_WEIGHT_STRATEGIES, weight_summary
 
 __all__ = ["main"]
 
 
-def _number(option: str, **bounds):
+def _number(option: str, **bounds: Any) -> Callable[[str], float]:
     """An argparse ``type``: a finite number within ``bounds`` (see ``check_number``)."""
     def parse(text: str) -> float:
         try:
-            value = float(text)
-        except ValueError:
-            value = text
-        try:
-            return check_number(option, value, **bounds)
+            return check_number(option, _float_or_text(text), **bounds)
         except ValueError as err:
             raise argparse.ArgumentTypeError(str(err)) from None
     return parse
 
 
-def _integer(option: str, low: int | None = None, high: int | None = None, what: str | None = None):
+def _integer(option: str, low: int | None = None, high: int | None = None,
+             what: str | None = None) -> Callable[[str], int]:
     """An argparse ``type``: an integer in ``[low, high]`` (see ``check_int``; ``what`` rewords the bounds)."""
     def parse(text: str) -> int:
         try:
@@ -82,16 +80,19 @@ def _integer(option: str, low: int | None = None, high: int | None = None, what:
 def _mask_value(text: str) -> float:
     """An argparse ``type``: any number but the label values 0 and 1 (nan allowed, as the library allows it)."""
     try:
-        value = float(text)
+        return check_mask_value(_float_or_text(text), name="--mask-value")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _float_or_text(text: str) -> float | str:
+    try:
+        return float(text)
     except ValueError:
-        value = 0.0
-    if value in (0, 1):
-        raise argparse.ArgumentTypeError(f"Expected --mask-value to be a number other than 0 and 1 (those are label "
-                                         f"values), e.g. -1 or nan. Received: --mask-value={text!r}")
-    return value
+        return text
 
 
-def _size(option: str):
+def _size(option: str) -> Callable[[str], int | float]:
     """An argparse ``type`` for --test-size/--val-size: a fraction or a row count, by how it is written.
 
     A whole number written without a decimal point (``500``, ``1``) is a row count >= 1;
@@ -119,16 +120,16 @@ def _size(option: str):
 _SEED = dict(low=0, high=2**32 - 1, what="an integer in [0, 2**32 - 1]")
 
 
-def _on_zero(value):
-    if value in ("raise", "one", "max"):
-        return value
+def _on_zero(text: str) -> str | float:
+    """An argparse ``type``: raise, one, max or a number > 0 (as ``label_weights`` accepts)."""
+    value = text if text in ("raise", "one", "max") else _float_or_text(text)
     try:
-        return float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected raise, one, max or a number; received {value!r}") from None
+        return check_choice_or_number("--on-zero", value, ("raise", "one", "max"), low=0, low_open=True)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def _add_label_input(parser) -> None:
+def _add_label_input(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("labels", metavar="LABELS", help="label file: .npy, .npz (dense or sparse) or .csv")
     parser.add_argument("--mask-value", type=_mask_value, default=None,
                         help="value marking unobserved entries (e.g. -1 or nan; not 0 or 1); excluded from counts")
@@ -256,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _conflicts(args) -> str | None:
+def _conflicts(args: argparse.Namespace) -> str | None:
     """An option that the command would ignore or reinterpret, as a message; None if none."""
     if args.command == "split":
         if args.folds is not None and args.val_size is not None:
@@ -283,7 +284,7 @@ def _read_groups(args: argparse.Namespace, labels_file: LabelFile) -> np.ndarray
     return read_group_ids(args.groups, labels_file.labels.n_samples)
 
 
-def _progress_bar():
+def _progress_bar() -> tuple[Callable[[int, int], None], Callable[[], None]]:
     start = time.perf_counter()
     shown = [False]
 
@@ -303,7 +304,7 @@ def _progress_bar():
     return progress, finish
 
 
-def _run_split(args) -> str:
+def _run_split(args: argparse.Namespace) -> str:
     check_output(args.output, {"LABELS": args.labels,
                                "--groups": args.groups if args.groups and os.path.isfile(args.groups) else None})
     groups_column = None
@@ -319,7 +320,6 @@ def _run_split(args) -> str:
     labels = labels_file.labels
     n = labels.n_samples
     progress, finish = _progress_bar()
-    token = _stratify.PROGRESS.set(progress)
     try:
         if args.folds is not None:
             shuffle = args.seed is not None
@@ -330,43 +330,35 @@ def _run_split(args) -> str:
                     part[test] = j
             else:
                 cv = MultilabelStratifiedKFold(args.folds, shuffle=shuffle, random_state=args.seed, order=args.order)
-                part = cv.fold_assignment(None, labels)
-            names = np.array([f"fold{j}" for j in range(args.folds)])
+                part = cv.fold_assignment(None, labels, progress=progress)
+            names = [f"fold{j}" for j in range(args.folds)]
         else:
             index = np.arange(n)
             if args.val_size is None:
                 parts = multilabel_train_test_split(index, y=labels, test_size=args.test_size,
                                                     random_state=args.seed, shuffle=args.seed is not None,
-                                                    order=args.order)
-                names = np.array(["train", "test"])
+                                                    order=args.order, progress=progress)
+                names = ["train", "test"]
             else:
                 parts = train_val_test_split(index, y=labels, val_size=args.val_size, test_size=args.test_size,
-                                             random_state=0 if args.seed is None else args.seed, order=args.order)
-                names = np.array(["train", "val", "test"])
+                                             random_state=0 if args.seed is None else args.seed, order=args.order,
+                                             progress=progress)
+                names = ["train", "val", "test"]
             part = np.empty(n, dtype=np.int64)
             for j, rows in enumerate(parts):
                 part[rows] = j
     finally:
-        _stratify.PROGRESS.reset(token)
         finish()
     with atomic_open(args.output) as handle:
-        _write_split_rows(handle, names[part], labels_file.ids, args.id_column)
+        _write_split_rows(handle, np.array(names)[part], labels_file.ids, args.id_column)
     requested = None
     if args.folds is None:  # the sizes asked for, so ED measures the deviation from them
         requested = [len(rows) for rows in parts]
     quality = split_quality(labels, part, target_sizes=requested)
     if args.json:
-        return json.dumps({"output": args.output, "parts": names.tolist(), **quality.to_dict()}, indent=2, allow_nan=False)
-    counts = quality.positives_per_part
-    lines = [f"wrote {args.output}: {n:,} rows -> " + ", ".join(f"{name} {size:,}" for name, size in
-                                                                 zip(names, quality.part_sizes)),
-             f"quality: {quality}",
-             "rarest labels (positives per part):"]
-    rarest = np.argsort(counts.sum(axis=0), kind="stable")
-    rarest = [j for j in rarest if counts[:, j].sum() > 0][:10]
-    lines += [f"  {terminal_text(labels.label_names[j]):>10}: " + ", ".join(f"{name} {counts[p, j]}" for p, name in enumerate(names))
-              for j in rarest]
-    return "\n".join(lines)
+        return json.dumps({"output": args.output, "parts": names, **quality.to_dict()}, indent=2, allow_nan=False)
+    sizes = ", ".join(f"{name} {size:,}" for name, size in zip(names, quality.part_sizes))
+    return f"wrote {args.output}: {n:,} rows -> {sizes}\n" + quality.to_text(names)
 
 
 def _write_split_rows(handle, part_names: np.ndarray, ids: tuple | None, id_column: str | None) -> None:
@@ -401,7 +393,7 @@ def _present(args: argparse.Namespace, path: str) -> dict:
             "drop_columns": [name for name in _dropped(args) if name in header]}
 
 
-def _run_report(args) -> str:
+def _run_report(args: argparse.Namespace) -> str:
     if args.output:
         if os.path.splitext(args.output)[1].lower() not in (".html", ".json", ".md"):
             raise ValueError(f"-o {args.output}: use a .html, .json or .md file name.")
@@ -446,7 +438,7 @@ def _run_report(args) -> str:
     return result.to_text() + (f"\nwrote {args.output}" if args.output else "")
 
 
-def _run_resample(args) -> str:
+def _run_resample(args: argparse.Namespace) -> str:
     from .sampling import resample_indices
 
     if args.output:
@@ -463,24 +455,17 @@ def _run_resample(args) -> str:
     if args.json:
         return json.dumps({"method": args.method, "rows_before": labels.n_samples, "rows_after": int(indices.size),
                            "before": before.to_dict(), "after": after.to_dict()}, indent=2, allow_nan=False)
-    lines = [f"{args.method}: {labels.n_samples:,} rows -> {indices.size:,} rows per epoch "
-             f"(every original row at least once)",
-             f"{'':>10}  {'MeanIR':>9}  {'MaxIR':>9}  {'SCUMBLE':>7}  {'cardinality':>11}",
-             *(f"{name:>10}  {_shown_number(s.mean_ir, '9.2f')}  {_shown_number(s.max_ir, '9.2f')}  {_shown_number(s.scumble, '7.4f')}"
-               f"  {_shown_number(s.cardinality, '11.4f')}" for name, s in (("before", before), ("after", after))),
-             "prevalence of the rarest labels (before -> after):"]
+    measures = table(["", "MeanIR", "MaxIR", "SCUMBLE", "cardinality"],
+                     [[name, number(s.mean_ir, ".2f"), number(s.max_ir, ".2f"), number(s.scumble, ".4f"),
+                       number(s.cardinality, ".4f")] for name, s in (("before", before), ("after", after))],
+                     align="<>>>>")
     order = [j for j in np.argsort(before.positives, kind="stable") if before.positives[j] > 0][:10]
-    lines += [f"{terminal_text(labels.label_names[j]):>10}: {_shown_number(before.prevalence[j], '.5f')} -> "
-              f"{_shown_number(after.prevalence[j], '.5f')}" for j in order]
-    return "\n".join(lines)
-
-
-def _shown_number(value: float, spec: str) -> str:
-    """``format(value, spec)``, or "undefined" (right-aligned alike) for NaN or inf: no NaN is printed."""
-    if np.isfinite(value):
-        return format(value, spec)
-    width = "".join(ch for ch in spec.split(".")[0] if ch.isdigit())
-    return format("undefined", f">{width}" if width else "")
+    prevalence = table(["label", "before", "after"],
+                       [[labels.label_names[j], number(before.prevalence[j], ".5f"),
+                         number(after.prevalence[j], ".5f")] for j in order])
+    return "\n".join([f"{args.method}: {labels.n_samples:,} rows -> {indices.size:,} rows per epoch "
+                      "(every original row at least once)", *measures,
+                      "prevalence of the rarest labels (before -> after):", *prevalence])
 
 
 DEMO_SCRIPT = os.path.join("examples", "seed_scenario", "run.py")
@@ -496,34 +481,17 @@ def _run_demo(args) -> str:
                      "FILE.npz, --backend, --output-dir; --help lists them.")
 
 
-def _run_stats(args) -> str:
+def _run_stats(args: argparse.Namespace) -> str:
     labels = _read_label_args(args).labels
     summary = imbalance_summary(labels, min_positives=args.min_positives)
     return summary.to_json(indent=2) if args.json else summary.to_text()
 
 
-def _run_weights(args) -> str:
-    labels = _read_label_args(args).labels
-    pos, neg = label_weights(labels, args.strategy, max_weight=args.max_weight,
-                             beta=0.999 if args.beta is None else args.beta,
-                             on_zero=args.on_zero, normalize=args.normalize)
-    counts = labels.counts()
-    rows = [
-        {"index": j, "name": name, "positives": int(counts.positives[j]), "negatives": int(counts.negatives[j]),
-         "pos_weight": float(pos[j]), "neg_weight": float(neg[j])}
-        for j, name in enumerate(labels.label_names)
-    ]
-    if args.json:
-        return json.dumps({"strategy": args.strategy, "max_weight": args.max_weight, "on_zero": args.on_zero,
-                           "labels": rows}, indent=2, allow_nan=False)
-    shown = [terminal_text(name) for name in labels.label_names]
-    width = max(4, *(len(n) for n in shown))
-    lines = [f"strategy {args.strategy}" + (f", capped at {args.max_weight:g}" if args.max_weight else ""),
-             f"{'label':>5}  {'name':>{width}}  {'positives':>9}  {'negatives':>9}  {'pos_weight':>12}  {'neg_weight':>10}"]
-    lines += [f"{r['index']:>5}  {shown[r['index']]:>{width}}  {r['positives']:>9}  {r['negatives']:>9}  "
-              f"{r['pos_weight']:>12.4f}  {r['neg_weight']:>10.4f}" for r in rows]
-    lines.append("pos_weight as a Python list: " + json.dumps(np.round(pos, 6).tolist()))
-    return "\n".join(lines)
+def _run_weights(args: argparse.Namespace) -> str:
+    summary = weight_summary(_read_label_args(args).labels, args.strategy, max_weight=args.max_weight,
+                             beta=0.999 if args.beta is None else args.beta, on_zero=args.on_zero,
+                             normalize=args.normalize)
+    return summary.to_json(indent=2) if args.json else summary.to_text()
 
 
 def _print(text: str, stream) -> None:
@@ -551,7 +519,7 @@ def _quiet_stdout() -> None:
         pass
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mlbalance`` console script; returns the exit status.
 
     0 on success, 2 on any error (one ``mlbalance: error: ...`` line on standard error;

@@ -17,7 +17,7 @@ SEED_LABEL_COUNTS = {22: 4702, 0: 1749, 12: 130, 8: 43, 16: 39, 15: 30, 17: 24, 
                      19: 9, 6: 7, 7: 6, 2: 4, 10: 4}
 
 
-def seed_scenario_labels(random_state=0) -> np.ndarray:
+def seed_scenario_labels(random_state: int | None = 0) -> np.ndarray:
     """The seed scenario's 6790 x 23 label matrix, with exactly the published counts.
 
     Each label's positives are placed on rows drawn uniformly without replacement,

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io as _stdio
 import json
 import math
 import os

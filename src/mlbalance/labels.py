@@ -12,10 +12,14 @@ from __future__ import annotations
 import collections.abc
 import math
 import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from ._validation import check_int, check_mask_value
 
 __all__ = [
     "LabelCounts",
@@ -46,7 +50,7 @@ class LabelFormatError(ValueError):
         Where the first bad value is (0-based), when the error is about one entry.
     """
 
-    def __init__(self, message, *, row=None, column=None):
+    def __init__(self, message: str, *, row: int | None = None, column: int | None = None) -> None:
         super().__init__(message)
         self.row = row
         self.column = column
@@ -91,7 +95,7 @@ class LabelCounts:
         """Observed (not masked) entries per label."""
         return self.positives + self.negatives
 
-    def describe_labels(self, indices) -> str:
+    def describe_labels(self, indices: Iterable[int]) -> str:
         """Format label indices as ``3 ('cat'), 7 ('dog')`` for messages.
 
         Examples
@@ -184,7 +188,8 @@ class LabelMatrix:
 # --------------------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------------------
-def as_label_matrix(y, *, label_names=None, mask_value=None, classes=None, sep="|") -> LabelMatrix:
+def as_label_matrix(y: Any, *, label_names: Sequence[str] | None = None, mask_value: float | None = None,
+                    classes: Sequence[Any] | None = None, sep: str = "|") -> LabelMatrix:
     """Validate a multi-label target and return it as a :class:`LabelMatrix`.
 
     Parameters
@@ -239,7 +244,7 @@ def as_label_matrix(y, *, label_names=None, mask_value=None, classes=None, sep="
         if label_names is not None:
             return LabelMatrix(y.values, y.missing, _check_names(label_names, y.n_labels))
         return y
-    _check_mask_value(mask_value)
+    mask_value = check_mask_value(mask_value, error=LabelFormatError)
     if sp.issparse(y):
         return _from_sparse(y, label_names, mask_value)
     if _is_dataframe(y):
@@ -257,7 +262,9 @@ def as_label_matrix(y, *, label_names=None, mask_value=None, classes=None, sep="
     return _from_dense(y, label_names, mask_value)
 
 
-def label_counts(y, *, n_samples=None, mask_value=None, label_names=None, classes=None, sep="|") -> LabelCounts:
+def label_counts(y: Any, *, n_samples: int | None = None, mask_value: float | None = None,
+                 label_names: Sequence[str] | None = None, classes: Sequence[Any] | None = None,
+                 sep: str = "|") -> LabelCounts:
     """Count positives and negatives per label, from a matrix, a counts vector or a stream.
 
     Parameters
@@ -304,7 +311,7 @@ def default_label_names(n_labels: int) -> tuple:
     return tuple(str(i) for i in range(n_labels))
 
 
-def describe_labels(indices, names, limit: int = 20) -> str:
+def describe_labels(indices: Iterable[int], names: Sequence[str], limit: int = 20) -> str:
     """Label indices with their names for messages: ``3 ('cat'), 7 ('dog')`` (at most ``limit``).
 
     Examples
@@ -348,17 +355,6 @@ def _check_names(label_names, n_labels) -> tuple:
     if dupes:
         raise LabelFormatError(f"label_names must be unique; repeated: {sorted(set(dupes))}.")
     return names
-
-
-def _check_mask_value(mask_value) -> None:
-    if mask_value is None:
-        return
-    if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
-        raise LabelFormatError(f"Expected mask_value to be a number such as -1 or nan. Received: mask_value={mask_value!r}")
-    if mask_value in (0, 1):
-        raise LabelFormatError(
-            f"mask_value cannot be 0 or 1, which are label values. Received: mask_value={mask_value!r}. Use e.g. -1."
-        )
 
 
 def _is_missing(values: np.ndarray, mask_value) -> np.ndarray:
@@ -599,8 +595,7 @@ def _split_row(row, sep):
 # Helpers: counts vectors and streams
 # --------------------------------------------------------------------------------------
 def _counts_from_vector(y, n_samples, label_names) -> LabelCounts:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples <= 0:
-        raise LabelFormatError(f"Expected n_samples to be a positive integer. Received: n_samples={n_samples!r}")
+    check_int("n_samples", n_samples, low=1, error=LabelFormatError)
     counts = np.asarray(y)
     if counts.ndim != 1 or counts.size == 0:
         raise LabelFormatError(

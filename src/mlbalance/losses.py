@@ -45,8 +45,10 @@ package name ``mlbalance``).
 
 from __future__ import annotations
 
-from ._keras import align_target, binary_targets, check_mask_value, float_tensor, keras, per_label_values, register
-from ._validation import check_bool, check_number
+from typing import Any
+
+from ._keras import align_target, binary_targets, float_tensor, keras, per_label_values, register
+from ._validation import check_bool, check_mask_value, check_number
 
 ops = keras.ops
 
@@ -136,8 +138,9 @@ def _binary_terms(y_true, y_pred, *, from_logits, label_smoothing, mask_value, o
 # Functions
 # --------------------------------------------------------------------------------------
 def weighted_binary_crossentropy(
-    y_true, y_pred, pos_weight=None, neg_weight=None, from_logits=False, label_smoothing=0.0, mask_value=None
-):
+    y_true: Any, y_pred: Any, pos_weight: Any = None, neg_weight: Any = None, from_logits: bool = False,
+    label_smoothing: float = 0.0, mask_value: float | None = None,
+) -> Any:
     """Binary cross-entropy with a positive and a negative weight per label.
 
     ``loss = pos_weight * z * -log(p) + neg_weight * (1 - z) * -log(1 - p)``, averaged
@@ -191,8 +194,9 @@ def weighted_binary_crossentropy(
 
 
 def binary_focal_loss(
-    y_true, y_pred, gamma=2.0, alpha=None, pos_weight=None, from_logits=False, label_smoothing=0.0, mask_value=None
-):
+    y_true: Any, y_pred: Any, gamma: float = 2.0, alpha: Any = None, pos_weight: Any = None,
+    from_logits: bool = False, label_smoothing: float = 0.0, mask_value: float | None = None,
+) -> Any:
     """Focal loss (Lin et al., 2017) for sigmoid outputs, with per-label ``alpha``.
 
     With the (smoothed) target ``z``, ``p_t = z p + (1 - z)(1 - p)`` and
@@ -250,8 +254,9 @@ def binary_focal_loss(
 
 
 def asymmetric_loss(
-    y_true, y_pred, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, pos_weight=None, from_logits=False, mask_value=None
-):
+    y_true: Any, y_pred: Any, gamma_pos: float = 0.0, gamma_neg: float = 4.0, clip: float = 0.05,
+    pos_weight: Any = None, from_logits: bool = False, mask_value: float | None = None,
+) -> Any:
     """Asymmetric loss (Ridnik et al., ICCV 2021) for multi-label outputs.
 
     ``L = -y (1 - p) ** gamma_pos log(p) - (1 - y) p_m ** gamma_neg log(1 - p_m)``
@@ -369,8 +374,10 @@ class WeightedBinaryCrossentropy(_FunctionLoss):
     0.9242
     """
 
-    def __init__(self, pos_weight=None, neg_weight=None, from_logits=False, label_smoothing=0.0, mask_value=None,
-                 reduction="sum_over_batch_size", name="weighted_binary_crossentropy", dtype=None):
+    def __init__(self, pos_weight: Any = None, neg_weight: Any = None, from_logits: bool = False,
+                 label_smoothing: float = 0.0, mask_value: float | None = None,
+                 reduction: str | None = "sum_over_batch_size", name: str = "weighted_binary_crossentropy",
+                 dtype: Any = None) -> None:
         super().__init__(
             weighted_binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
             pos_weight=per_label_values("pos_weight", pos_weight),
@@ -407,8 +414,10 @@ class BinaryFocalLoss(_FunctionLoss):
     25.0
     """
 
-    def __init__(self, gamma=2.0, alpha=None, pos_weight=None, from_logits=False, label_smoothing=0.0,
-                 mask_value=None, reduction="sum_over_batch_size", name="binary_focal_loss", dtype=None):
+    def __init__(self, gamma: float = 2.0, alpha: Any = None, pos_weight: Any = None, from_logits: bool = False,
+                 label_smoothing: float = 0.0, mask_value: float | None = None,
+                 reduction: str | None = "sum_over_batch_size", name: str = "binary_focal_loss",
+                 dtype: Any = None) -> None:
         super().__init__(
             binary_focal_loss, name=name, reduction=reduction, dtype=dtype,
             gamma=check_number("gamma", gamma, low=0),
@@ -445,8 +454,10 @@ class AsymmetricLoss(_FunctionLoss):
     0.6931
     """
 
-    def __init__(self, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, pos_weight=None, from_logits=False, mask_value=None,
-                 reduction="sum_over_batch_size", name="asymmetric_loss", dtype=None):
+    def __init__(self, gamma_pos: float = 0.0, gamma_neg: float = 4.0, clip: float = 0.05, pos_weight: Any = None,
+                 from_logits: bool = False, mask_value: float | None = None,
+                 reduction: str | None = "sum_over_batch_size", name: str = "asymmetric_loss",
+                 dtype: Any = None) -> None:
         super().__init__(
             asymmetric_loss, name=name, reduction=reduction, dtype=dtype,
             gamma_pos=check_number("gamma_pos", gamma_pos, low=0),

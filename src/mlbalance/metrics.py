@@ -23,12 +23,12 @@ devices (``tf.distribute.MirroredStrategy`` sums the replicas' counts;
 
 from __future__ import annotations
 
-import numbers
+from typing import Any
 
 import numpy as np
 
-from ._keras import align_target, binary_targets, check_mask_value, keras, register
-from ._validation import check_bool, check_choice, check_int
+from ._keras import align_target, binary_targets, keras, register
+from ._validation import check_bool, check_choice, check_choice_or_number, check_int, check_mask_value
 
 ops = keras.ops
 
@@ -55,11 +55,7 @@ class _MultilabelCounts(keras.metrics.Metric):
         super().__init__(name=name, dtype=dtype)
         num_labels = check_int("num_labels", num_labels, low=1)
         average = check_choice("average", average, _AVERAGES)
-        if not (zero_division == "exclude" or (isinstance(zero_division, numbers.Real)
-                                               and not isinstance(zero_division, bool)
-                                               and 0 <= zero_division <= 1)):
-            raise ValueError("Expected zero_division to be 'exclude' or a number in [0, 1]. "
-                             f"Received: zero_division={zero_division!r}")
+        check_choice_or_number("zero_division", zero_division, ("exclude",), low=0, high=1)
         self.num_labels = num_labels
         values = _thresholds(threshold, self.num_labels)
         self.threshold = float(values[0]) if np.ndim(threshold) == 0 else values.tolist()
@@ -173,8 +169,9 @@ class MultilabelF1Score(_MultilabelCounts):
     0.8333
     """
 
-    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", name="multilabel_f1", dtype=None):
+    def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
+                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_f1",
+                 dtype: Any = None) -> None:
         super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
 
     def _per_label(self, tp, fp, fn):
@@ -195,8 +192,9 @@ class MultilabelPrecision(_MultilabelCounts):
     [0.5, nan]
     """
 
-    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", name="multilabel_precision", dtype=None):
+    def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
+                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_precision",
+                 dtype: Any = None) -> None:
         super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
 
     def _per_label(self, tp, fp, fn):
@@ -217,8 +215,9 @@ class MultilabelRecall(_MultilabelCounts):
     0.5
     """
 
-    def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", name="multilabel_recall", dtype=None):
+    def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
+                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_recall",
+                 dtype: Any = None) -> None:
         super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
 
     def _per_label(self, tp, fp, fn):

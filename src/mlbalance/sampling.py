@@ -15,8 +15,10 @@ it raises every one of them. Both methods here decide per row, from its labels:
 Repeating a rare row also repeats the frequent labels it carries, so SCUMBLE (concurrence of
 rare and frequent labels) usually rises while MeanIR falls; ``mlbalance resample`` shows both.
 
-Every original row appears at least once in an epoch. The NumPy functions do not import
-Keras; :class:`RebalancedSequence` (a ``keras.utils.PyDataset``) loads Keras on first use.
+Every original row appears at least once in an epoch. This module does not import Keras;
+the Keras-side feeders built on it (:class:`mlbalance.keras_sampling.RebalancedSequence`,
+:func:`mlbalance.keras_sampling.tf_dataset`) load lazily, as ``mlbalance.RebalancedSequence``
+and ``mlbalance.tf_dataset``.
 """
 
 from __future__ import annotations
@@ -24,16 +26,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.utils import check_random_state
+from typing import Any
 
-from ._validation import check_bool, check_choice, check_int, check_number
-from .labels import as_label_matrix
-from .split import take_rows
+from ._validation import check_bool, check_choice, check_number, check_random_state
+from .labels import LabelMatrix, as_label_matrix
 
-__all__ = ["RebalancedSequence", "repeat_factors", "resample_indices", "tf_dataset"]
+__all__ = ["repeat_factors", "resample_indices"]
 
 
-def repeat_factors(y, threshold=0.1, *, mask_value=None):
+def repeat_factors(y: Any, threshold: float = 0.1, *, mask_value: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Repeat factor of every row: the largest ``max(1, sqrt(threshold / prevalence))`` of its labels.
 
     Parameters
@@ -73,7 +74,7 @@ def repeat_factors(y, threshold=0.1, *, mask_value=None):
     return row_factors, label_factors
 
 
-def _ml_ros(m, percentage, rng):
+def _ml_ros(m: LabelMatrix, percentage: float, rng: np.random.RandomState) -> np.ndarray:
     y = (m.values.toarray() if m.is_sparse else m.values).astype(bool)
     n = m.n_samples
     counts = y.sum(axis=0).astype(np.float64)
@@ -101,8 +102,8 @@ def _ml_ros(m, percentage, rng):
     return np.concatenate([np.arange(n), np.asarray(clones, dtype=np.int64)])
 
 
-def resample_indices(y, method="repeat_factor", random_state=None, *, threshold=0.1, percentage=25.0,
-                     mask_value=None, shuffle=True):
+def resample_indices(y: Any, method: str = "repeat_factor", random_state: Any = None, *, threshold: float = 0.1,
+                     percentage: float = 25.0, mask_value: float | None = None, shuffle: bool = True) -> np.ndarray:
     """Row indices for one epoch of multi-label oversampling; every row appears at least once.
 
     Parameters
@@ -135,7 +136,7 @@ def resample_indices(y, method="repeat_factor", random_state=None, *, threshold=
     check_bool("shuffle", shuffle)
     if method == "ml_ros":
         check_number("percentage", percentage, low=0, low_open=True)
-    rng = check_random_state(random_state)
+    rng = check_random_state("random_state", random_state)
     m = as_label_matrix(y, mask_value=mask_value)
     if method == "repeat_factor":
         factors, _ = repeat_factors(m, threshold)
@@ -145,101 +146,3 @@ def resample_indices(y, method="repeat_factor", random_state=None, *, threshold=
     else:
         indices = _ml_ros(m, percentage, rng)
     return rng.permutation(indices) if shuffle else np.sort(indices)
-
-
-def _make_sequence_class():
-    import keras
-
-    class _RebalancedSequence(keras.utils.PyDataset):
-        def __init__(self, x, y, batch_size=32, method="repeat_factor", augment=None, sample_weight=None,
-                     random_state=None, threshold=0.1, percentage=25.0, **kwargs):
-            super().__init__(**kwargs)
-            if len(x) != len(y):
-                raise ValueError(f"x has {len(x)} rows but y has {len(y)}.")
-            self.x, self.y, self.sample_weight = x, np.asarray(y), sample_weight
-            self.batch_size, self.method, self.augment = check_int("batch_size", batch_size, low=1), method, augment
-            self.threshold, self.percentage = threshold, percentage
-            self._rng = check_random_state(random_state)
-            self.on_epoch_end()
-
-        def on_epoch_end(self):
-            self.indices = resample_indices(self.y, self.method, self._rng, threshold=self.threshold,
-                                            percentage=self.percentage)
-            seen = np.zeros(len(self.y), dtype=bool)
-            self._repeat = np.zeros(self.indices.size, dtype=bool)
-            for k, row in enumerate(self.indices):  # the first draw of a row is the original
-                self._repeat[k] = seen[row]
-                seen[row] = True
-
-        def __len__(self):
-            return int(np.ceil(self.indices.size / self.batch_size))
-
-        def __getitem__(self, batch):
-            part = slice(batch * self.batch_size, (batch + 1) * self.batch_size)
-            rows = self.indices[part]
-            x = np.array(take_rows(self.x, rows), copy=True)
-            if self.augment is not None:
-                for k in np.flatnonzero(self._repeat[part]):
-                    x[k] = self.augment(x[k])
-            out = (x, self.y[rows])
-            if self.sample_weight is not None:
-                out = out + (np.asarray(self.sample_weight)[rows],)
-            return out
-
-    return _RebalancedSequence
-
-
-def RebalancedSequence(x, y, batch_size=32, method="repeat_factor", augment=None, sample_weight=None,
-                       random_state=None, threshold=0.1, percentage=25.0, **kwargs):
-    """A ``keras.utils.PyDataset`` that oversamples rare-label rows, with fresh indices each epoch.
-
-    Parameters
-    ----------
-    x, y : arrays with the same number of rows
-    batch_size : int, default 32
-    method, threshold, percentage
-        As in :func:`resample_indices`.
-    augment : callable, optional
-        Applied to each *repeated* row of ``x`` (never to a row's first appearance in the epoch),
-        e.g. a random rotation / shear / zoom for images, or noise for sequences.
-    sample_weight : array, optional
-    random_state : int, RandomState or None
-    **kwargs
-        Passed to ``PyDataset`` (``workers``, ``use_multiprocessing``, ``max_queue_size``).
-
-    Examples
-    --------
-    >>> import numpy as np, keras
-    >>> from mlbalance.sampling import RebalancedSequence
-    >>> y = np.array([[1, 0]] * 9 + [[0, 1]], dtype="float32")
-    >>> data = RebalancedSequence(np.arange(10, dtype="float32")[:, None], y, batch_size=4, threshold=1.0,
-    ...                           augment=lambda row: row + 100, random_state=0)
-    >>> len(data.indices) >= 10, len(data)
-    (True, 3)
-    >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2, activation="sigmoid")])
-    >>> model.compile("adam", "binary_crossentropy")
-    >>> len(model.fit(data, epochs=2, verbose=0).history["loss"])
-    2
-    """
-    return _make_sequence_class()(x, y, batch_size, method, augment, sample_weight, random_state, threshold,
-                                  percentage, **kwargs)
-
-
-def tf_dataset(x, y, batch_size=32, method="repeat_factor", random_state=None, threshold=0.1, percentage=25.0):
-    """A ``tf.data.Dataset`` of ``(x, y)`` batches over one epoch of resampled rows.
-
-    Build a new one each epoch (or ``.repeat()`` it for a fixed resampling). Needs TensorFlow.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from mlbalance.sampling import tf_dataset
-    >>> ds = tf_dataset(np.zeros((10, 2)), np.array([[1, 0]] * 9 + [[0, 1]]), batch_size=5, threshold=1.0,
-    ...                 random_state=0)
-    >>> sum(int(xb.shape[0]) for xb, _ in ds) >= 10
-    True
-    """
-    import tensorflow as tf
-
-    indices = resample_indices(y, method, random_state, threshold=threshold, percentage=percentage)
-    return tf.data.Dataset.from_tensor_slices((np.asarray(x)[indices], np.asarray(y)[indices])).batch(batch_size)

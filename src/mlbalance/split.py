@@ -28,15 +28,19 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.model_selection import BaseCrossValidator
-from sklearn.utils import check_random_state
 
 from . import _stratify
-from ._validation import check_bool, check_int
-from .labels import as_label_matrix, describe_labels
+from ._tables import number, table
+from ._validation import check_bool, check_int, check_random_state
+from .labels import LabelMatrix, as_label_matrix, describe_labels
+
+#: ``progress(done_rows, total_rows)``, called as the stratification advances (e.g. to draw a bar).
+Progress = Callable[[int, int], None]
 
 __all__ = [
     "MultilabelStratifiedGroupKFold",
@@ -53,13 +57,59 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # Shared helpers
 # --------------------------------------------------------------------------------------
-def _check_order(order):
-    if isinstance(order, (bool, np.bool_)) or not isinstance(order, numbers.Integral) or order not in (1, 2):
-        raise ValueError(f"Expected order to be 1 (labels) or 2 (label pairs). Received: order={order!r}")
-    return int(order)
+def _check_order(order: Any) -> int:
+    """1 (labels) or 2 (label pairs)."""
+    return check_int("order", order, low=1, high=2)
 
 
-def _labels(y, n_samples=None):
+def _check_progress(progress: Any) -> Progress | None:
+    if progress is not None and not callable(progress):
+        raise ValueError("Expected progress to be None or a callable progress(done_rows, total_rows). "
+                         f"Received: progress={progress!r}")
+    return progress
+
+
+def _rng(random_state: Any, use: bool = True) -> np.random.RandomState | None:
+    return check_random_state("random_state", random_state) if use else None
+
+
+class _Splitter:
+    """scikit-learn's splitter protocol, implemented here rather than by subclassing its private base.
+
+    scikit-learn accepts any object with ``split`` and ``get_n_splits`` as ``cv=`` (its
+    ``check_cv`` is duck-typed), so the splitters work in ``cross_val_score``,
+    ``cross_validate`` and ``GridSearchCV`` without importing scikit-learn. ``repr`` is
+    scikit-learn's: the constructor's parameters in name order, wrapped as it wraps them.
+    """
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:  # pragma: no cover
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        code = type(self).__init__.__code__  # the parameters by name, without importing inspect
+        params = sorted(code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount])
+        pieces, length = [], len(name)
+        separator = ",\n" + (1 + len(name) // 2) * " "
+        for i, key in enumerate(params):
+            value = getattr(self, key, None)
+            text = f"{key}={value}" if isinstance(value, float) else f"{key}={value!r}"
+            if len(text) > 500:
+                text = text[:300] + "..." + text[-100:]
+            if i > 0:
+                if length + len(text) >= 75 or "\n" in text:
+                    pieces.append(separator)
+                    length = len(separator)
+                else:
+                    pieces.append(", ")
+                    length += 2
+            pieces.append(text)
+            length += len(text)
+        body = "\n".join(line.rstrip(" ") for line in "".join(pieces).split("\n"))
+        return f"{name}({body})"
+
+
+def _labels(y: Any, n_samples: int | None = None) -> tuple[sp.csr_matrix, LabelMatrix]:
     if y is None:
         raise ValueError("A multi-label y is required: split(X, y). Received: y=None.")
     m = as_label_matrix(y)
@@ -69,7 +119,7 @@ def _labels(y, n_samples=None):
     return values, m
 
 
-def _n_rows(X):
+def _n_rows(X: Any) -> int | None:
     if X is None:
         return None
     if hasattr(X, "shape") and len(X.shape) > 0:
@@ -157,16 +207,17 @@ def _split_sizes(n, test_size, train_size, default_test, names=("test_size", "tr
     return n_train, n_test
 
 
-def _run(y_csr, sizes, rng, order, priority):
+def _run(y_csr, sizes, rng, order, priority, progress=None):
     sizes = np.asarray(sizes)
     ratios = sizes / sizes.sum()
-    return _stratify.stratify(y_csr, ratios, rng=rng, order=order, priority=priority, targets=sizes)
+    return _stratify.stratify(y_csr, ratios, rng=rng, order=order, priority=priority, targets=sizes,
+                              progress=progress)
 
 
 # --------------------------------------------------------------------------------------
 # K-fold
 # --------------------------------------------------------------------------------------
-class MultilabelStratifiedKFold(BaseCrossValidator):
+class MultilabelStratifiedKFold(_Splitter):
     """Stratified k-fold for multi-label targets (iterative stratification).
 
     Parameters
@@ -196,7 +247,7 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
     [3, 3]
     """
 
-    def __init__(self, n_splits=5, *, shuffle=False, random_state=None, order=1):
+    def __init__(self, n_splits: int = 5, *, shuffle: bool = False, random_state: Any = None, order: int = 1) -> None:
         check_int("n_splits", n_splits, low=2)
         check_bool("shuffle", shuffle)
         _check_order(order)
@@ -205,12 +256,15 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
         self.random_state = random_state
         self.order = order
 
-    def get_n_splits(self, X=None, y=None, groups=None):
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """Number of folds (``n_splits``)."""
         return check_int("n_splits", self.n_splits, low=2)
 
-    def fold_assignment(self, X, y):
+    def fold_assignment(self, X: Any, y: Any, progress: Progress | None = None) -> np.ndarray:
         """The test fold of every row, as one array (what ``split`` iterates over).
+
+        ``progress``, if given, is called as ``progress(done_rows, total_rows)`` while the
+        rows are assigned (the command line draws a progress bar with it).
 
         Examples
         --------
@@ -226,14 +280,15 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
         y_csr, m = _labels(y, _n_rows(X))
         if m.n_samples < k:
             raise ValueError(f"Cannot split {m.n_samples} samples into n_splits={k} folds.")
-        rng = check_random_state(self.random_state) if self.shuffle else None
+        rng = _rng(self.random_state, self.shuffle)
         positives = m.counts().positives
         _warn_rare(m, positives, k, f"some of the {k} test folds have no positive of them", stacklevel=5)
-        part, unsatisfied = _run(y_csr, _kfold_sizes(m.n_samples, k), rng, self.order, priority=None)
+        part, unsatisfied = _run(y_csr, _kfold_sizes(m.n_samples, k), rng, self.order, priority=None,
+                                 progress=_check_progress(progress))
         _warn_unsatisfied(m, unsatisfied, stacklevel=5)
         return part
 
-    def split(self, X, y, groups=None):
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train_index, test_index)`` for each fold.
 
         Parameters
@@ -256,7 +311,7 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
             yield indices[part != j], indices[part == j]
 
 
-class RepeatedMultilabelStratifiedKFold(BaseCrossValidator):
+class RepeatedMultilabelStratifiedKFold(_Splitter):
     """Repeats :class:`MultilabelStratifiedKFold` ``n_repeats`` times with different randomisation.
 
     Parameters
@@ -276,7 +331,7 @@ class RepeatedMultilabelStratifiedKFold(BaseCrossValidator):
     (6, 6)
     """
 
-    def __init__(self, n_splits=5, n_repeats=10, random_state=None, order=1):
+    def __init__(self, n_splits: int = 5, n_repeats: int = 10, random_state: Any = None, order: int = 1) -> None:
         check_int("n_splits", n_splits, low=2)
         check_int("n_repeats", n_repeats, low=1)
         _check_order(order)
@@ -285,13 +340,13 @@ class RepeatedMultilabelStratifiedKFold(BaseCrossValidator):
         self.random_state = random_state
         self.order = order
 
-    def get_n_splits(self, X=None, y=None, groups=None):
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """``n_splits * n_repeats``."""
         return check_int("n_splits", self.n_splits, low=2) * check_int("n_repeats", self.n_repeats, low=1)
 
-    def split(self, X, y, groups=None):
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train_index, test_index)``, ``n_splits`` folds per repetition."""
-        rng = check_random_state(self.random_state)
+        rng = _rng(self.random_state)
         for _ in range(check_int("n_repeats", self.n_repeats, low=1)):
             cv = MultilabelStratifiedKFold(self.n_splits, shuffle=True, random_state=rng, order=self.order)
             yield from cv.split(X, y)
@@ -300,17 +355,17 @@ class RepeatedMultilabelStratifiedKFold(BaseCrossValidator):
 # --------------------------------------------------------------------------------------
 # Shuffle-split and the train/test functions
 # --------------------------------------------------------------------------------------
-def _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel):
+def _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel, progress=None):
     """Part per row: 0 train, 1 test, 2 unused (when train + test < n)."""
     n_rest = m.n_samples - n_train - n_test
     sizes = [n_train, n_test] + ([n_rest] if n_rest else [])
     _warn_rare(m, m.counts().positives, 2, "they cannot be on both sides of the split", stacklevel=stacklevel)
-    part, unsatisfied = _run(y_csr, sizes, rng, order, priority=[0, 1])
+    part, unsatisfied = _run(y_csr, sizes, rng, order, priority=[0, 1], progress=progress)
     _warn_unsatisfied(m, unsatisfied, stacklevel=stacklevel)
     return part
 
 
-class MultilabelStratifiedShuffleSplit(BaseCrossValidator):
+class MultilabelStratifiedShuffleSplit(_Splitter):
     """Random stratified train/test splits for multi-label targets.
 
     ``test_size`` and ``train_size`` behave exactly as in scikit-learn's
@@ -334,7 +389,8 @@ class MultilabelStratifiedShuffleSplit(BaseCrossValidator):
     [(15, 5), (15, 5)]
     """
 
-    def __init__(self, n_splits=10, *, test_size=None, train_size=None, random_state=None, order=1):
+    def __init__(self, n_splits: int = 10, *, test_size: float | int | None = None,
+                 train_size: float | int | None = None, random_state: Any = None, order: int = 1) -> None:
         check_int("n_splits", n_splits, low=1)
         _check_sizes(test_size, train_size)
         _check_order(order)
@@ -344,25 +400,33 @@ class MultilabelStratifiedShuffleSplit(BaseCrossValidator):
         self.random_state = random_state
         self.order = order
 
-    def get_n_splits(self, X=None, y=None, groups=None):
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """Number of re-shuffled splits (``n_splits``)."""
         return check_int("n_splits", self.n_splits, low=1)
 
-    def split(self, X, y, groups=None):
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train_index, test_index)`` for each split."""
         n_splits = self.get_n_splits()
         _check_order(self.order)
         y_csr, m = _labels(y, _n_rows(X))
         n_train, n_test = _split_sizes(m.n_samples, self.test_size, self.train_size, default_test=0.1)
-        rng = check_random_state(self.random_state)
+        rng = _rng(self.random_state)
         indices = np.arange(m.n_samples)
         for _ in range(n_splits):
             part = _two_way_parts(y_csr, m, n_train, n_test, rng, self.order, stacklevel=5)
             yield indices[part == 0], indices[part == 1]
 
 
-def take_rows(array, index):
-    """``array``'s rows at ``index``, keeping its type (DataFrame, sparse, ndarray or list)."""
+def take_rows(array: Any, index: np.ndarray) -> Any:
+    """``array``'s rows at ``index``, keeping its type (DataFrame, sparse, ndarray or list).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.split import take_rows
+    >>> take_rows(["a", "b", "c"], np.array([2, 0])), take_rows(np.arange(3), np.array([1])).tolist()
+    (['c', 'a'], [1])
+    """
     if hasattr(array, "iloc"):
         return array.iloc[index]
     if sp.issparse(array):
@@ -379,8 +443,9 @@ def _index_arrays(arrays, n, parts):
     return [take_rows(array, index) for array in arrays for index in parts]
 
 
-def multilabel_train_test_split(*arrays, y, test_size=None, train_size=None, random_state=None, shuffle=True,
-                                order=1):
+def multilabel_train_test_split(*arrays: Any, y: Any, test_size: float | int | None = None,
+                                train_size: float | int | None = None, random_state: Any = None, shuffle: bool = True,
+                                order: int = 1, progress: Progress | None = None) -> list:
     """Split arrays into stratified train and test parts (scikit-learn's return convention).
 
     Parameters
@@ -395,6 +460,8 @@ def multilabel_train_test_split(*arrays, y, test_size=None, train_size=None, ran
     shuffle : bool, default True
         Without shuffling the split is deterministic (still stratified).
     order : {1, 2}, default 1
+    progress : callable, optional
+        Called as ``progress(done_rows, total_rows)`` while the rows are assigned.
 
     Returns
     -------
@@ -416,13 +483,14 @@ def multilabel_train_test_split(*arrays, y, test_size=None, train_size=None, ran
     _check_sizes(test_size, train_size)
     y_csr, m = _labels(y)
     n_train, n_test = _split_sizes(m.n_samples, test_size, train_size, default_test=0.25)
-    rng = check_random_state(random_state) if shuffle else None
-    part = _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel=4)
+    rng = _rng(random_state, shuffle)
+    part = _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel=4, progress=_check_progress(progress))
     indices = np.arange(m.n_samples)
     return _index_arrays(arrays, m.n_samples, [indices[part == 0], indices[part == 1]])
 
 
-def train_val_test_split(*arrays, y, val_size=0.1, test_size=0.1, random_state=None, order=1):
+def train_val_test_split(*arrays: Any, y: Any, val_size: float | int = 0.1, test_size: float | int = 0.1,
+                         random_state: Any = None, order: int = 1, progress: Progress | None = None) -> list:
     """Split arrays into stratified train, validation and test parts in one pass.
 
     Rule for rare labels: a label with at least 3 positives has positives in all three
@@ -437,6 +505,8 @@ def train_val_test_split(*arrays, y, val_size=0.1, test_size=0.1, random_state=N
         Validation size rounds down (as a train size does), test size rounds up.
     random_state : int, RandomState or None
     order : {1, 2}, default 1
+    progress : callable, optional
+        Called as ``progress(done_rows, total_rows)`` while the rows are assigned.
 
     Returns
     -------
@@ -465,8 +535,8 @@ def train_val_test_split(*arrays, y, val_size=0.1, test_size=0.1, random_state=N
     if n_train <= 0:
         raise ValueError(f"val_size={val_size} and test_size={test_size} leave no training rows out of {n}.")
     _warn_rare(m, m.counts().positives, 3, "they cannot be in train, validation and test", stacklevel=3)
-    part, unsatisfied = _run(y_csr, [n_train, n_val, n_test], check_random_state(random_state), order,
-                             priority=[0, 2, 1])
+    part, unsatisfied = _run(y_csr, [n_train, n_val, n_test], _rng(random_state), order,
+                             priority=[0, 2, 1], progress=_check_progress(progress))
     _warn_unsatisfied(m, unsatisfied, stacklevel=3)
     indices = np.arange(n)
     return _index_arrays(arrays, n, [indices[part == j] for j in range(3)])
@@ -475,7 +545,7 @@ def train_val_test_split(*arrays, y, val_size=0.1, test_size=0.1, random_state=N
 # --------------------------------------------------------------------------------------
 # Groups
 # --------------------------------------------------------------------------------------
-class MultilabelStratifiedGroupKFold(BaseCrossValidator):
+class MultilabelStratifiedGroupKFold(_Splitter):
     """Stratified k-fold over groups: rows of one group stay in one fold.
 
     Groups are stratified by their label counts (a group with a label in 5 rows counts 5)
@@ -499,18 +569,18 @@ class MultilabelStratifiedGroupKFold(BaseCrossValidator):
     [4, 5]
     """
 
-    def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
+    def __init__(self, n_splits: int = 5, *, shuffle: bool = False, random_state: Any = None) -> None:
         check_int("n_splits", n_splits, low=2)
         check_bool("shuffle", shuffle)
         self.n_splits = n_splits
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def get_n_splits(self, X=None, y=None, groups=None):
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """Number of folds (``n_splits``)."""
         return check_int("n_splits", self.n_splits, low=2)
 
-    def split(self, X, y, groups=None):
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train_index, test_index)``; ``groups`` (one label per row) is required."""
         k = self.get_n_splits()
         check_bool("shuffle", self.shuffle)
@@ -527,7 +597,7 @@ class MultilabelStratifiedGroupKFold(BaseCrossValidator):
                                    shape=(unique.size, m.n_samples))
         counts = membership @ y_csr.astype(np.float64)
         sizes = np.bincount(group_of_row).astype(np.float64)
-        rng = check_random_state(self.random_state) if self.shuffle else None
+        rng = _rng(self.random_state, self.shuffle)
         group_part = _stratify.greedy_group_parts(counts, sizes, np.full(k, 1.0 / k), rng)
         part = group_part[group_of_row]
         per_fold = _stratify.part_label_counts(y_csr, part, k)
@@ -562,13 +632,14 @@ class SplitQuality:
     (0.0, 0, 0, [[1, 1], [1, 1]])
     """
 
-    def __init__(self, ld, lpd, ed, fz, flz, positives_per_part, part_sizes, label_names):
+    def __init__(self, ld: float, lpd: float, ed: float, fz: int, flz: int, positives_per_part: np.ndarray,
+                 part_sizes: np.ndarray, label_names: tuple[str, ...]) -> None:
         self.ld, self.lpd, self.ed, self.fz, self.flz = ld, lpd, ed, fz, flz
         self.positives_per_part = positives_per_part
         self.part_sizes = part_sizes
         self.label_names = label_names
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Every figure as plain Python types.
 
         Examples
@@ -584,9 +655,41 @@ class SplitQuality:
                        for j, name in enumerate(self.label_names)],
         }
 
+    def to_text(self, part_names: Sequence[str] | None = None, max_labels: int = 10) -> str:
+        """The one-line summary, then positives per part of the ``max_labels`` rarest labels (a table).
+
+        Parameters
+        ----------
+        part_names : sequence of str, optional
+            One name per part (default ``part0``, ``part1``, ...).
+        max_labels : int, default 10
+            How many labels to list, rarest first (labels with no positive are left out).
+
+        Examples
+        --------
+        >>> import numpy as np, mlbalance
+        >>> y = np.array([[1, 0], [1, 1], [0, 1], [0, 0], [1, 0], [0, 1]])
+        >>> print(mlbalance.split_quality(y, np.array([0, 1, 0, 1, 0, 1])).to_text(["train", "test"]))
+        quality: LD 0.750000, LPD 0.583333, ED 0.00, FZ 0, FLZ 0; part sizes [3, 3]
+        rarest labels (positives per part):
+        label  train  test
+            0      2     1
+            1      1     2
+        """
+        check_int("max_labels", max_labels, low=0)
+        names = list(part_names) if part_names is not None else [f"part{j}" for j in range(self.part_sizes.size)]
+        if len(names) != self.part_sizes.size:
+            raise ValueError(f"Expected part_names to hold {self.part_sizes.size} names, one per part. "
+                             f"Received: part_names={part_names!r}")
+        counts = self.positives_per_part
+        rarest = [j for j in np.argsort(counts.sum(axis=0), kind="stable") if counts[:, j].sum() > 0][:max_labels]
+        rows = [[self.label_names[j], *(int(c) for c in counts[:, j])] for j in rarest]
+        return "\n".join([f"quality: {self}", "rarest labels (positives per part):",
+                          *table(["label", *names], rows)])
+
     def __str__(self) -> str:
-        return (f"LD {self.ld:.6f}, LPD {self.lpd:.6f}, ED {self.ed:.2f}, FZ {self.fz}, FLZ {self.flz}; "
-                f"part sizes {self.part_sizes.tolist()}")
+        return (f"LD {number(self.ld, '.6f')}, LPD {number(self.lpd, '.6f')}, ED {number(self.ed, '.2f')}, "
+                f"FZ {self.fz}, FLZ {self.flz}; part sizes {self.part_sizes.tolist()}")
 
     __repr__ = __str__
 
@@ -691,7 +794,7 @@ def _check_target_sizes(target_sizes, n_parts):
     return targets.astype(np.float64)
 
 
-def split_quality(y, folds, target_sizes=None) -> SplitQuality:
+def split_quality(y: Any, folds: Any, target_sizes: Sequence[float] | None = None) -> SplitQuality:
     """Measure how well a split preserves the label distribution (Sechidis et al., 2011).
 
     Parameters

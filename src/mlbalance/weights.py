@@ -18,25 +18,27 @@ Every policy but ``"raise"`` emits a :class:`UserWarning` that lists the labels.
 
 from __future__ import annotations
 
-import numbers
+import json
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._text import terminal_text
-from ._validation import check_bool
+from ._tables import number, table
+from ._validation import check_bool, check_choice, check_choice_or_number, check_number
 from .labels import LabelFormatError, as_label_matrix, label_counts
 
 __all__ = [
-    "ClassWeightEffect",
     "POSITIVE_WEIGHT_STRATEGIES",
+    "WeightSummary",
     "class_weights",
-    "keras_class_weight_effect",
     "label_weights",
     "positive_weights",
     "sample_weights",
+    "weight_summary",
 ]
 
 POSITIVE_WEIGHT_STRATEGIES = ("neg_pos", "inverse_frequency", "sqrt", "log", "effective_number", "balanced")
@@ -44,36 +46,10 @@ CLASS_WEIGHT_STRATEGIES = ("balanced", "max_over_count", "normalized_inverse")
 _ROW_CHUNK = 65536
 
 
-# --------------------------------------------------------------------------------------
-# Argument checks
-# --------------------------------------------------------------------------------------
-def _check_choice(name, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"Expected {name} to be one of {list(allowed)}. Received: {name}={value!r}")
-
-
-def _check_positive_number(name, value, allow_none=True) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"Expected {name} to be a finite number > 0. Received: {name}={value!r}")
-
-
-def _check_on_zero(on_zero) -> None:
-    if isinstance(on_zero, str):
-        _check_choice("on_zero", on_zero, ("raise", "one", "max"))
-    else:
-        try:
-            _check_positive_number("on_zero", on_zero, allow_none=False)
-        except ValueError:
-            raise ValueError(
-                f"Expected on_zero to be 'raise', 'one', 'max' or a finite number > 0. Received: on_zero={on_zero!r}"
-            ) from None
-
-
-def _check_beta(beta) -> None:
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 < beta < 1:
-        raise ValueError(f"Expected beta to be in the open interval (0, 1), e.g. 0.999. Received: beta={beta!r}")
+def _check_options(strategy: str, strategies: Sequence[str], max_weight: float | None, on_zero: str | float) -> None:
+    check_choice("strategy", strategy, strategies)
+    check_number("max_weight", max_weight, low=0, low_open=True, allow_none=True)
+    check_choice_or_number("on_zero", on_zero, ("raise", "one", "max"), low=0, low_open=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -149,10 +125,8 @@ def _resolve_degenerate(weights, degenerate, what, on_zero, caller, strategy, si
 
 
 def _weights(y, strategy, *, max_weight, beta, on_zero, normalize, n_samples, mask_value, label_names, caller):
-    _check_choice("strategy", strategy, POSITIVE_WEIGHT_STRATEGIES)
-    _check_positive_number("max_weight", max_weight)
-    _check_on_zero(on_zero)
-    _check_beta(beta)
+    _check_options(strategy, POSITIVE_WEIGHT_STRATEGIES, max_weight, on_zero)
+    check_number("beta", beta, low=0, high=1, low_open=True, high_open=True)
     check_bool("normalize", normalize)
     counts = label_counts(y, n_samples=n_samples, mask_value=mask_value, label_names=label_names)
     degenerate = (counts.positives == 0) | (counts.negatives == 0)
@@ -162,18 +136,9 @@ def _weights(y, strategy, *, max_weight, beta, on_zero, normalize, n_samples, ma
     return counts, degenerate, raw, options
 
 
-def positive_weights(
-    y,
-    strategy="neg_pos",
-    *,
-    max_weight=None,
-    beta=0.999,
-    on_zero="raise",
-    normalize=False,
-    n_samples=None,
-    mask_value=None,
-    label_names=None,
-) -> np.ndarray:
+def positive_weights(y: Any, strategy: str = "neg_pos", *, max_weight: float | None = None, beta: float = 0.999,
+                     on_zero: str | float = "raise", normalize: bool = False, n_samples: int | None = None,
+                     mask_value: float | None = None, label_names: Sequence[str] | None = None) -> np.ndarray:
     """Weight of each label's positive term, for a sigmoid multi-label loss.
 
     Use the result as ``pos_weight`` of :class:`mlbalance.losses.WeightedBinaryCrossentropy`
@@ -229,18 +194,9 @@ def positive_weights(
     return _finish(raw, degenerate, side="positive", **options)
 
 
-def label_weights(
-    y,
-    strategy="balanced",
-    *,
-    max_weight=None,
-    beta=0.999,
-    on_zero="raise",
-    normalize=False,
-    n_samples=None,
-    mask_value=None,
-    label_names=None,
-) -> tuple:
+def label_weights(y: Any, strategy: str = "balanced", *, max_weight: float | None = None, beta: float = 0.999,
+                  on_zero: str | float = "raise", normalize: bool = False, n_samples: int | None = None,
+                  mask_value: float | None = None, label_names: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Positive and negative weight of each label, for losses that weight both sides.
 
     ``strategy="balanced"`` applies scikit-learn's ``"balanced"`` class weight to each
@@ -277,7 +233,102 @@ def label_weights(
     return pos, neg
 
 
-def sample_weights(y, pos_weight, neg_weight=None, *, reduce="max", normalize=False, mask_value=None) -> np.ndarray:
+@dataclass(frozen=True)
+class WeightSummary:
+    """Per-label counts and loss weights, as :func:`weight_summary` computes them.
+
+    Attributes
+    ----------
+    strategy : str
+    max_weight : float or None
+    on_zero : str or float
+    positives, negatives : ndarray of int64, shape (n_labels,)
+    pos_weight, neg_weight : ndarray of float64, shape (n_labels,)
+        As :func:`label_weights` returns them.
+    label_names : tuple of str
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> print(mlbalance.weight_summary([[1, 1], [0, 1], [0, 0], [0, 0]], "balanced").to_text())
+    strategy balanced
+    label  name  positives  negatives  pos_weight  neg_weight
+        0     0          1          3      2.0000      0.6667
+        1     1          2          2      1.0000      1.0000
+    pos_weight as a Python list: [2.0, 1.0]
+    """
+
+    strategy: str
+    max_weight: float | None
+    on_zero: str | float
+    positives: np.ndarray
+    negatives: np.ndarray
+    pos_weight: np.ndarray
+    neg_weight: np.ndarray
+    label_names: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options and one entry per label, as plain Python types (weights are always finite).
+
+        Examples
+        --------
+        >>> import mlbalance
+        >>> mlbalance.weight_summary([[1, 0], [0, 1], [0, 1]]).to_dict()["labels"][0]
+        {'index': 0, 'name': '0', 'positives': 1, 'negatives': 2, 'pos_weight': 2.0, 'neg_weight': 1.0}
+        """
+        labels = [{"index": j, "name": name, "positives": int(self.positives[j]),
+                   "negatives": int(self.negatives[j]), "pos_weight": float(self.pos_weight[j]),
+                   "neg_weight": float(self.neg_weight[j])} for j, name in enumerate(self.label_names)]
+        return {"strategy": self.strategy, "max_weight": self.max_weight, "on_zero": self.on_zero, "labels": labels}
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON (``allow_nan=False``); ``kwargs`` go to :func:`json.dumps`.
+
+        Examples
+        --------
+        >>> import mlbalance
+        >>> mlbalance.weight_summary([[1, 0], [0, 1]]).to_json()[:24]
+        '{"strategy": "neg_pos", '
+        """
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def to_text(self) -> str:
+        """A table, one line per label, then ``pos_weight`` as a Python list to paste into code."""
+        cap = f", capped at {self.max_weight:g}" if self.max_weight is not None else ""
+        rows = [[j, name, int(self.positives[j]), int(self.negatives[j]), number(self.pos_weight[j]),
+                 number(self.neg_weight[j])] for j, name in enumerate(self.label_names)]
+        lines = table(["label", "name", "positives", "negatives", "pos_weight", "neg_weight"], rows)
+        return "\n".join([f"strategy {self.strategy}{cap}", *lines,
+                          "pos_weight as a Python list: " + json.dumps(np.round(self.pos_weight, 6).tolist())])
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def weight_summary(y: Any, strategy: str = "neg_pos", *, max_weight: float | None = None, beta: float = 0.999,
+                   on_zero: str | float = "raise", normalize: bool = False, mask_value: float | None = None,
+                   label_names: Sequence[str] | None = None) -> WeightSummary:
+    """:func:`label_weights` with the counts behind them, as a :class:`WeightSummary` to print or save.
+
+    Arguments are as in :func:`label_weights` (default strategy ``"neg_pos"``, as the
+    ``mlbalance weights`` command); ``y`` is any label input.
+
+    Examples
+    --------
+    >>> import mlbalance
+    >>> s = mlbalance.weight_summary([[1, 0], [0, 1], [0, 1], [0, 0]])
+    >>> s.pos_weight.tolist(), s.positives.tolist()
+    ([3.0, 1.0], [1, 2])
+    """
+    m = as_label_matrix(y, mask_value=mask_value, label_names=label_names)
+    pos, neg = label_weights(m, strategy, max_weight=max_weight, beta=beta, on_zero=on_zero, normalize=normalize)
+    counts = m.counts()
+    return WeightSummary(strategy, None if max_weight is None else float(max_weight), on_zero, counts.positives,
+                         counts.negatives, pos, neg, m.label_names)
+
+
+def sample_weights(y: Any, pos_weight: Any, neg_weight: Any = None, *, reduce: str = "max", normalize: bool = False,
+                   mask_value: float | None = None) -> np.ndarray:
     """Collapse per-label weights into one weight per row, for ``fit(sample_weight=...)``.
 
     Each observed entry gets ``pos_weight[l]`` if it is positive and ``neg_weight[l]``
@@ -316,7 +367,7 @@ def sample_weights(y, pos_weight, neg_weight=None, *, reduce="max", normalize=Fa
     >>> mlbalance.sample_weights(y, [2.0, 5.0], reduce="mean").tolist()
     [1.5, 3.0, 1.0]
     """
-    _check_choice("reduce", reduce, ("max", "mean"))
+    check_choice("reduce", reduce, ("max", "mean"))
     check_bool("normalize", normalize)
     m = as_label_matrix(y, mask_value=mask_value)
     pos = _per_label_vector("pos_weight", pos_weight, m.n_labels)
@@ -402,7 +453,8 @@ def _single_label_indices(y) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def class_weights(y, strategy="balanced", *, classes=None, max_weight=None, on_zero="raise") -> dict:
+def class_weights(y: Any, strategy: str = "balanced", *, classes: Sequence[int] | None = None,
+                  max_weight: float | None = None, on_zero: str | float = "raise") -> dict[int, float]:
     """Keras ``class_weight`` dict for a single-label (softmax) target.
 
     Parameters
@@ -436,9 +488,7 @@ def class_weights(y, strategy="balanced", *, classes=None, max_weight=None, on_z
     >>> mlbalance.class_weights([0, 0, 0, 1])
     {0: 0.6666666666666666, 1: 2.0}
     """
-    _check_choice("strategy", strategy, CLASS_WEIGHT_STRATEGIES)
-    _check_positive_number("max_weight", max_weight)
-    _check_on_zero(on_zero)
+    _check_options(strategy, CLASS_WEIGHT_STRATEGIES, max_weight, on_zero)
     indices = _single_label_indices(y)
     present = np.unique(indices)
     if classes is None:
@@ -463,190 +513,3 @@ def class_weights(y, strategy="balanced", *, classes=None, max_weight=None, on_z
         what = f"{int(empty.sum())} class(es) with no rows in y: {classes[empty].tolist()}"
         weights = _resolve_degenerate(weights, empty, what, on_zero, "class_weights", strategy, "class")
     return {int(c): float(w) for c, w in zip(classes, weights)}
-
-
-# --------------------------------------------------------------------------------------
-# What Keras really does with class_weight on a multi-hot y
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ClassWeightEffect:
-    """What Keras applies when ``class_weight`` is given with a multi-hot ``y``.
-
-    Keras (``class_weight_to_sample_weights``) gives each row the weight of
-    ``argmax(y[row])``: its *first* positive label, or label 0 for a row with none.
-    One scalar then scales all of the row's label terms.
-
-    Attributes
-    ----------
-    row_weights : ndarray, shape (n_samples,)
-        The sample weight Keras uses for each row.
-    intended : ndarray, shape (n_labels,)
-        ``class_weight[l]`` (1.0 where the dict has no entry, as in Keras).
-    positive_mean, negative_mean : ndarray, shape (n_labels,)
-        Mean row weight over the label's positive rows and over its negative rows
-        (nan where there are none).
-    positives_weighted_as_intended : ndarray of int, shape (n_labels,)
-        How many of the label's positive rows received ``class_weight[l]`` because
-        the label was the row's first positive one.
-    positives : ndarray of int, shape (n_labels,)
-    label_names : tuple of str
-
-    Examples
-    --------
-    >>> import mlbalance
-    >>> e = mlbalance.keras_class_weight_effect([[0, 1, 1], [0, 0, 0], [1, 0, 1], [0, 0, 1]],
-    ...                                         {0: 1, 1: 10, 2: 100})
-    >>> e.row_weights.tolist()
-    [10.0, 1.0, 1.0, 100.0]
-    >>> e.positives_weighted_as_intended.tolist(), e.positives.tolist()
-    ([1, 1, 1], [1, 1, 3])
-    """
-
-    row_weights: np.ndarray
-    intended: np.ndarray
-    positive_mean: np.ndarray
-    negative_mean: np.ndarray
-    positives_weighted_as_intended: np.ndarray
-    positives: np.ndarray
-    label_names: tuple
-
-    @property
-    def effective_ratio(self) -> np.ndarray:
-        """``positive_mean / negative_mean``: the positive-vs-negative weighting a label really gets."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return self.positive_mean / self.negative_mean
-
-    def to_dict(self) -> dict:
-        """Per-label figures as plain Python types (nan becomes None).
-
-        Examples
-        --------
-        >>> import mlbalance
-        >>> mlbalance.keras_class_weight_effect([[1, 1], [0, 1]], {0: 1, 1: 5}).to_dict()["labels"][1]
-        {'index': 1, 'name': '1', 'positives': 2, 'intended_weight': 5.0, 'positive_rows_weighted_as_intended': 1,
-         'mean_weight_positive_rows': 3.0, 'mean_weight_negative_rows': None, 'effective_ratio': None}
-        """
-
-        def num(x):
-            return None if not np.isfinite(x) else round(float(x), 6)
-
-        ratio = self.effective_ratio
-        labels = [
-            {
-                "index": j,
-                "name": self.label_names[j],
-                "positives": int(self.positives[j]),
-                "intended_weight": num(self.intended[j]),
-                "positive_rows_weighted_as_intended": int(self.positives_weighted_as_intended[j]),
-                "mean_weight_positive_rows": num(self.positive_mean[j]),
-                "mean_weight_negative_rows": num(self.negative_mean[j]),
-                "effective_ratio": num(ratio[j]),
-            }
-            for j in range(len(self.label_names))
-        ]
-        return {"rows": int(self.row_weights.size), "labels": labels}
-
-    def to_text(self) -> str:
-        """A readable table, one line per label (``-`` where a figure is undefined).
-
-        Examples
-        --------
-        >>> import mlbalance
-        >>> print(mlbalance.keras_class_weight_effect([[1, 1], [0, 1]], {0: 1, 1: 5}).to_text())
-        label  positives  intended  as intended  mean w (pos rows)  mean w (neg rows)  pos/neg
-            0          1      1.00          1/1               1.00               5.00     0.20
-            1          2      5.00          1/2               3.00                  -        -
-        """
-
-        def fmt(x, width):
-            return f"{x:>{width}.2f}" if np.isfinite(x) else f"{'-':>{width}}"
-
-        lines = [f"{'label':>5}  {'positives':>9}  {'intended':>8}  {'as intended':>11}  "
-                 f"{'mean w (pos rows)':>17}  {'mean w (neg rows)':>17}  {'pos/neg':>7}"]
-        ratio = self.effective_ratio
-        for j, name in enumerate(terminal_text(n) for n in self.label_names):
-            lines.append(
-                f"{name:>5}  {self.positives[j]:>9}  {fmt(self.intended[j], 8)}  "
-                f"{f'{self.positives_weighted_as_intended[j]}/{self.positives[j]}':>11}  "
-                f"{fmt(self.positive_mean[j], 17)}  {fmt(self.negative_mean[j], 17)}  {fmt(ratio[j], 7)}"
-            )
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-
-def keras_class_weight_effect(y, class_weight, *, label_names=None) -> ClassWeightEffect:
-    """Show what Keras really applies when ``fit(class_weight=...)`` gets a multi-hot ``y``.
-
-    Reproduces Keras 3's conversion (``argmax`` of each row, ``class_weight.get(k, 1.0)``)
-    and measures, per label, the weight its positive and negative rows receive.
-
-    Parameters
-    ----------
-    y : label input
-        The multi-hot training target (dense, sparse, DataFrame or label lists).
-    class_weight : dict
-        ``{label_index: weight}`` as passed to ``model.fit``.
-    label_names : sequence of str, optional
-
-    Returns
-    -------
-    ClassWeightEffect
-
-    Examples
-    --------
-    >>> import mlbalance
-    >>> e = mlbalance.keras_class_weight_effect([[1, 1], [0, 1], [0, 0]], {0: 1.0, 1: 9.0})
-    >>> e.row_weights.tolist()
-    [1.0, 9.0, 1.0]
-    >>> e.effective_ratio.tolist()  # label 0's positives get 1/5 of its negatives' weight
-    [0.2, 5.0]
-    """
-    if not isinstance(class_weight, dict):
-        raise TypeError(f"Expected class_weight to be a dict {{label_index: weight}}. Received: {type(class_weight).__name__}")
-    for key, value in class_weight.items():
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-            raise ValueError(f"Expected every class_weight value to be a finite number. Received: "
-                             f"class_weight[{key!r}]={value!r}")
-    m = as_label_matrix(y, label_names=label_names)
-    q = m.n_labels
-    unused = [key for key in class_weight
-              if not isinstance(key, numbers.Integral) or not 0 <= key < q]
-    if unused:
-        warnings.warn(
-            f"keras_class_weight_effect: Keras looks class_weight up by the label index argmax(y[row]) in 0..{q - 1}, "
-            f"so these keys are never used: {unused[:20]!r}. Key class_weight by label index.",
-            UserWarning,
-            stacklevel=2,
-        )
-    intended = np.ones(q, dtype=np.float64)
-    for key, value in class_weight.items():
-        if isinstance(key, (int, np.integer)) and 0 <= key < q:
-            intended[int(key)] = float(value)
-    first = _first_positive(m)
-    lookup = np.vectorize(lambda k: float(class_weight.get(int(k), 1.0)), otypes=[np.float64])
-    row_weights = lookup(first) if first.size else np.zeros(0)
-    counts = m.counts()
-    pos_total = np.asarray(m.values.T @ row_weights).reshape(-1) if m.is_sparse else row_weights @ m.values
-    with np.errstate(divide="ignore", invalid="ignore"):
-        positive_mean = np.where(counts.positives > 0, pos_total / counts.positives, np.nan)
-        negative_mean = np.where(counts.negatives > 0, (row_weights.sum() - pos_total) / counts.negatives, np.nan)
-    as_intended = np.bincount(first[m.row_label_counts() > 0], minlength=q)
-    return ClassWeightEffect(row_weights, intended, positive_mean, negative_mean, as_intended.astype(np.int64),
-                             counts.positives, m.label_names)
-
-
-def _first_positive(m) -> np.ndarray:
-    """``argmax`` of each row of a 0/1 matrix (0 for all-zero rows), as Keras computes it."""
-    if m.n_labels == 1:
-        values = m.values.toarray() if m.is_sparse else m.values
-        return values[:, 0].astype(np.int64)
-    if m.is_sparse:
-        csr = m.values.copy()
-        csr.sort_indices()
-        first = np.zeros(m.n_samples, dtype=np.int64)
-        nonempty = np.diff(csr.indptr) > 0
-        first[nonempty] = csr.indices[csr.indptr[:-1][nonempty]]
-        return first
-    return np.argmax(m.values, axis=1).astype(np.int64)

@@ -1,6 +1,6 @@
 """Masked losses and metrics give the same result on one device and under data-parallel training.
 
-Each configuration runs tests/distributed_worker.py in its own process (Keras picks its backend
+Each configuration runs tests/keras/distributed_worker.py in its own process (Keras picks its backend
 once per process; TensorFlow's logical devices and XLA_FLAGS must be set before the framework
 starts): TensorFlow on one device and under ``tf.distribute.MirroredStrategy`` over 2 logical
 CPUs, JAX on one device and under ``keras.distribution.DataParallel`` over 2 host devices.
@@ -20,6 +20,10 @@ import mlbalance
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(mlbalance.__file__)))  # the mlbalance under test
+# The workers choose their own backends, so the file runs once, under the default backend (tests/test_backends.py
+# re-runs this folder under JAX and PyTorch, where it would only repeat the same subprocesses).
+pytestmark = pytest.mark.skipif(os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow",
+                                reason="starts its own TensorFlow and JAX workers; run under the default backend")
 CONFIGS = ["tensorflow_mirrored", "jax_single", "jax_data_parallel"]
 POS_WEIGHT = np.array([1.0, 2.0, 4.0, 8.0, 0.5])
 

@@ -1,7 +1,7 @@
-"""Worker for tests/test_distributed.py: one backend, one device vs data-parallel over 2 CPU devices.
+"""Worker for tests/keras/test_distributed.py: one backend, one device vs data-parallel over 2 CPU devices.
 
-    KERAS_BACKEND=tensorflow python tests/distributed_worker.py OUT.json
-    KERAS_BACKEND=jax XLA_FLAGS=--xla_force_host_platform_device_count=2 python tests/distributed_worker.py OUT.json
+    KERAS_BACKEND=tensorflow python tests/keras/distributed_worker.py OUT.json
+    KERAS_BACKEND=jax XLA_FLAGS=--xla_force_host_platform_device_count=2 python tests/keras/distributed_worker.py OUT.json
 
 Keras picks its backend once per process, and the devices must be configured before the
 framework initialises, hence a process per backend. For each configuration it writes the

@@ -1,6 +1,6 @@
 """Keras losses: references, numerics, masks, serialisation. Runs under every Keras backend.
 
-tests/test_backends.py re-runs this file with KERAS_BACKEND=jax and torch.
+tests/test_backends.py re-runs this folder with KERAS_BACKEND=jax and torch.
 """
 
 import os
