@@ -3,10 +3,11 @@
     python benchmarks/bench_import.py [N]
 
 Prints wall-clock seconds (best of N, default 5) of a fresh interpreter running each
-command, next to ``import numpy`` and ``import numpy, scipy.sparse`` (which mlbalance
-imports eagerly) so the figure can be read on a loaded machine, and the modules that
-``python -X importtime`` shows as slowest. Not part of the test suite: timing depends on
-the machine; the tests check only that scikit-learn and Keras are not imported.
+command, next to ``import numpy`` (the one dependency mlbalance imports eagerly) and
+``import numpy, scipy.sparse`` (what it would cost if SciPy were eager) so the figure can
+be read on a loaded machine, and the modules that ``python -X importtime`` shows as
+slowest. Not part of the test suite: timing depends on the machine; the tests
+(tests/test_package.py) check only that SciPy, scikit-learn and Keras are not imported.
 """
 
 from __future__ import annotations

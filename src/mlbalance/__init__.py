@@ -1,8 +1,9 @@
 """mlbalance: train multi-label classifiers on imbalanced labels.
 
 NumPy parts (label input, statistics, weights, splits, file reading) are imported
-eagerly; scikit-learn is imported on first use (the first split or resampling with a
-random state), never by ``import mlbalance``. Keras parts (``mlbalance.losses``,
+eagerly; SciPy is imported on first use (sparse label input, the first split or
+report), and scikit-learn on first use too (the first split or resampling with a random
+state), never by ``import mlbalance``. Keras parts (``mlbalance.losses``,
 ``mlbalance.metrics``, ``mlbalance.callbacks``, ``mlbalance.keras_sampling`` and the names
 they export) load on first use, so ``import mlbalance`` never imports Keras or a
 deep-learning backend.

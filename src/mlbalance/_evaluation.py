@@ -17,14 +17,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._ranking import LabelCurve, average_precision, check_scores, label_curve, map_label_columns, map_row_blocks
 from ._validation import check_int
 from .labels import LabelMatrix, as_label_matrix, default_label_names
 from .thresholds import TunedThresholds, check_thresholds, tune_thresholds
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["Evaluation", "compare", "evaluate", "never_predicted"]
 

@@ -30,9 +30,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-import scipy.sparse as sp
+
+from ._sparse import issparse, scipy_sparse
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from .labels import LabelMatrix
 
 T = TypeVar("T")
@@ -115,7 +118,7 @@ def check_scores(y_score: object, n_samples: int, n_labels: int, *, name: str = 
     ...
     ValueError: y_score has 1 non-finite value(s); the first is at row 0, column 1: nan. Scores must be finite (check the model's outputs for NaN).
     """
-    if sp.issparse(y_score):
+    if issparse(y_score):
         y_score = y_score.toarray()
     scores = np.asarray(y_score)
     if scores.dtype.kind not in "biuf":
@@ -193,10 +196,10 @@ def map_label_columns(m: LabelMatrix, scores: np.ndarray, fn: Callable[[int, np.
     >>> map_label_columns(m, scores, lambda j, pos, neg: (pos.tolist(), neg.tolist()))
     [([0.9, 0.7], [0.2]), ([0.8, 0.6], [0.1])]
     """
-    csc = m.values.tocsc() if m.is_sparse else sp.csc_matrix(m.values)
+    csc = m.values.tocsc() if m.is_sparse else scipy_sparse().csc_matrix(m.values)
     missing = None
     if m.missing is not None:
-        missing = m.missing.tocsc() if sp.issparse(m.missing) else sp.csc_matrix(m.missing)
+        missing = m.missing.tocsc() if issparse(m.missing) else scipy_sparse().csc_matrix(m.missing)
 
     def one(j: int, column: np.ndarray) -> T:
         is_pos = np.zeros(m.n_samples, dtype=bool)
@@ -238,7 +241,7 @@ def map_row_blocks(m: LabelMatrix, scores: np.ndarray,
     >>> map_row_blocks(m, np.zeros((2, 2)), lambda truth, s, missing: (truth.nnz, s.shape, missing))
     [(3, (2, 2), None)]
     """
-    csr = m.values if m.is_sparse else sp.csr_matrix(m.values)
+    csr = m.values if m.is_sparse else scipy_sparse().csr_matrix(m.values)
 
     def blocks() -> Iterator[tuple]:
         for start in range(0, m.n_samples, _ROW_BLOCK):
@@ -246,7 +249,7 @@ def map_row_blocks(m: LabelMatrix, scores: np.ndarray,
             missing = None
             if m.missing is not None:
                 missing = m.missing[start:stop]
-                missing = missing.toarray() if sp.issparse(missing) else missing
+                missing = missing.toarray() if issparse(missing) else missing
             yield csr[start:stop], scores[start:stop], missing
 
     return thread_map(fn, blocks())

@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import scipy.sparse as sp
+
+from ._sparse import scipy_sparse
 
 # --------------------------------------------------------------------------------------
 # Greedy pass
@@ -129,7 +130,7 @@ def greedy_parts(y, ratios, rng, progress: Callable[[int, int], None] | None = N
 
 def greedy_group_parts(counts, sizes, ratios, rng):
     """Iterative stratification of items with label *counts* and sizes (groups of rows)."""
-    counts = sp.csr_matrix(counts)
+    counts = scipy_sparse().csr_matrix(counts)
     n_items, q = counts.shape
     ratios = np.asarray(ratios, dtype=np.float64)
     csc = counts.tocsc()
@@ -168,6 +169,7 @@ def greedy_group_parts(counts, sizes, ratios, rng):
 # --------------------------------------------------------------------------------------
 def pair_matrix(y):
     """Rows x (label pairs a <= b present in the data): Szymanski & Kajdanowicz's order-2 labels."""
+    sp = scipy_sparse()
     y = sp.csr_matrix(y)
     y.sort_indices()
     n, q = y.shape
@@ -322,7 +324,7 @@ def stratify(y, ratios, *, rng, order=1, priority=None, targets=None, progress=N
     Returns ``(part, unsatisfied_labels)``: the labels whose coverage rule does not hold
     in the final parts.
     """
-    y = sp.csr_matrix(y, dtype=np.int8)
+    y = scipy_sparse().csr_matrix(y, dtype=np.int8)
     y.sort_indices()
     units = pair_matrix(y) if order == 2 else y
     part = greedy_parts(units, ratios, rng, progress)

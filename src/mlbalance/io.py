@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._sparse import issparse, scipy_sparse
 from ._validation import check_number
 from .labels import LabelFormatError, LabelMatrix, as_label_matrix
 
@@ -513,7 +513,7 @@ def _load_array(path: str, keys: tuple) -> tuple:
         with np.load(path, allow_pickle=False) as data:
             files = list(data.files)
             if {"format", "shape"} <= set(files):  # scipy.sparse.save_npz, any format (csr, csc, coo, dia, bsr)
-                return sp.load_npz(path), None
+                return scipy_sparse().load_npz(path), None
             names = [str(n) for n in data["label_names"].tolist()] if "label_names" in files else None
             named = [k for k in keys if k in files]
             arrays = [k for k in files if k != "label_names"]
@@ -593,7 +593,7 @@ def read_scores(path: str | os.PathLike, *, label_names: Sequence[str] | None = 
         names = table.header
     elif ext in (".npy", ".npz"):
         scores, names = _load_array(path, ("y_score", "scores"))
-        scores = scores.toarray() if sp.issparse(scores) else np.asarray(scores)
+        scores = scores.toarray() if issparse(scores) else np.asarray(scores)
         if scores.ndim != 2 or scores.dtype.kind not in "biuf":
             raise LabelFormatError(f"{path}: expected a 2-D numeric score matrix. Received: shape {scores.shape}, "
                                    f"dtype {scores.dtype}.")

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._sparse import issparse, scipy_sparse
 from ._validation import check_int, check_mask_value
 
 __all__ = [
@@ -154,7 +154,7 @@ class LabelMatrix:
     @property
     def is_sparse(self) -> bool:
         """Whether ``values`` is a scipy.sparse CSR matrix."""
-        return sp.issparse(self.values)
+        return issparse(self.values)
 
     def counts(self) -> LabelCounts:
         """Positive and negative counts per label over observed entries.
@@ -245,7 +245,7 @@ def as_label_matrix(y: Any, *, label_names: Sequence[str] | None = None, mask_va
             return LabelMatrix(y.values, y.missing, _check_names(label_names, y.n_labels))
         return y
     mask_value = check_mask_value(mask_value, error=LabelFormatError)
-    if sp.issparse(y):
+    if issparse(y):
         return _from_sparse(y, label_names, mask_value)
     if _is_dataframe(y):
         names = label_names if label_names is not None else [str(c) for c in y.columns]
@@ -376,7 +376,7 @@ def _is_stream(y) -> bool:
 
 
 def _column_sums(matrix, n_labels) -> np.ndarray:
-    if sp.issparse(matrix):
+    if issparse(matrix):
         return np.bincount(matrix.indices, minlength=n_labels).astype(np.int64)
     return matrix.sum(axis=0, dtype=np.int64)
 
@@ -484,6 +484,7 @@ def _from_dense(y, label_names, mask_value) -> LabelMatrix:
 
 
 def _from_sparse(y, label_names, mask_value) -> LabelMatrix:
+    sp = scipy_sparse()
     csr = sp.csr_matrix(y, copy=True)
     csr.sum_duplicates()
     _check_shape(csr.shape)

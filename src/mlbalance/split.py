@@ -29,15 +29,18 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _stratify
+from ._sparse import issparse, scipy_sparse
 from ._tables import number, table
 from ._validation import check_bool, check_int, check_random_state
 from .labels import LabelMatrix, as_label_matrix, describe_labels
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 #: ``progress(done_rows, total_rows)``, called as the stratification advances (e.g. to draw a bar).
 Progress = Callable[[int, int], None]
@@ -115,7 +118,7 @@ def _labels(y: Any, n_samples: int | None = None) -> tuple[sp.csr_matrix, LabelM
     m = as_label_matrix(y)
     if n_samples is not None and m.n_samples != n_samples:
         raise ValueError(f"X has {n_samples} rows but y has {m.n_samples}; they must match.")
-    values = m.values if m.is_sparse else sp.csr_matrix(m.values)
+    values = m.values if m.is_sparse else scipy_sparse().csr_matrix(m.values)
     return values, m
 
 
@@ -429,7 +432,7 @@ def take_rows(array: Any, index: np.ndarray) -> Any:
     """
     if hasattr(array, "iloc"):
         return array.iloc[index]
-    if sp.issparse(array):
+    if issparse(array):
         return array.tocsr()[index]
     if isinstance(array, np.ndarray) or hasattr(array, "__array__") and hasattr(array, "shape"):
         return array[index]
@@ -593,8 +596,8 @@ class MultilabelStratifiedGroupKFold(_Splitter):
         unique, group_of_row = np.unique(groups, return_inverse=True)
         if unique.size < k:
             raise ValueError(f"Cannot split {unique.size} groups into n_splits={k} folds.")
-        membership = sp.csr_matrix((np.ones(m.n_samples), (group_of_row, np.arange(m.n_samples))),
-                                   shape=(unique.size, m.n_samples))
+        membership = scipy_sparse().csr_matrix((np.ones(m.n_samples), (group_of_row, np.arange(m.n_samples))),
+                                               shape=(unique.size, m.n_samples))
         counts = membership @ y_csr.astype(np.float64)
         sizes = np.bincount(group_of_row).astype(np.float64)
         rng = _rng(self.random_state, self.shuffle)
@@ -830,7 +833,7 @@ def split_quality(y: Any, folds: Any, target_sizes: Sequence[float] | None = Non
     part, rows = _parts(folds, n)
     n_parts = int(part.max()) + 1
     sub = y_csr[rows]
-    counts = _stratify.part_label_counts(sp.csr_matrix(sub), part, n_parts)
+    counts = _stratify.part_label_counts(scipy_sparse().csr_matrix(sub), part, n_parts)
     sizes = np.bincount(part, minlength=n_parts)
     total = np.asarray(sub.sum(axis=0)).ravel()
     pairs = _stratify.pair_matrix(sub)

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._sparse import issparse
 from ._tables import number, table
 from ._text import terminal_text
 from ._validation import check_int
@@ -256,7 +256,7 @@ def imbalance_summary(y: object, label_names: Sequence[str] | None = None, *, ma
 
 def _matvec(values, vector) -> np.ndarray:
     """``values @ vector`` in float64, in row chunks for dense input (no full float copy)."""
-    if sp.issparse(values):
+    if issparse(values):
         return np.asarray(values @ vector, dtype=np.float64)
     out = np.empty(values.shape[0], dtype=np.float64)
     for start in range(0, values.shape[0], _ROW_CHUNK):

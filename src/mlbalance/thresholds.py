@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._ranking import best_fbeta, check_scores, is_probabilities, label_curve, map_label_columns
+from ._sparse import issparse
 from ._validation import check_choice, check_int, check_number
 from .labels import as_label_matrix, describe_labels
 
@@ -151,7 +151,7 @@ class TunedThresholds:
         >>> t.apply([[0.5, 0.5]]).tolist()
         [[1, 0]]
         """
-        raw = y_score.toarray() if sp.issparse(y_score) else np.asarray(y_score)
+        raw = y_score.toarray() if issparse(y_score) else np.asarray(y_score)
         n_labels = len(self.thresholds)
         if raw.ndim != 2 or raw.shape[1] != n_labels:
             raise ValueError(f"y_score has shape {raw.shape}, but these thresholds are for {n_labels} label(s): "

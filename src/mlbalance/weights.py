@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._sparse import issparse
 from ._tables import number, table
 from ._validation import check_bool, check_choice, check_choice_or_number, check_number
 from .labels import LabelFormatError, as_label_matrix, label_counts
@@ -398,7 +398,7 @@ def sample_weights(y: Any, pos_weight: Any, neg_weight: Any = None, *, reduce: s
 
 def _dense_rows(matrix, start, stop) -> np.ndarray:
     block = matrix[start:stop]
-    return block.toarray() if sp.issparse(block) else np.asarray(block)
+    return block.toarray() if issparse(block) else np.asarray(block)
 
 
 def _per_label_vector(name, value, n_labels) -> np.ndarray:
@@ -422,7 +422,7 @@ def _per_label_vector(name, value, n_labels) -> np.ndarray:
 # Single-label class weights
 # --------------------------------------------------------------------------------------
 def _single_label_indices(y) -> np.ndarray:
-    if sp.issparse(y):
+    if issparse(y):
         y = y.toarray()
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] > 1:
