@@ -280,14 +280,15 @@ class MultilabelStratifiedKFold(_Splitter):
         k = self.get_n_splits()
         check_bool("shuffle", self.shuffle)
         _check_order(self.order)
+        progress = _check_progress(progress)
+        rng = _rng(self.random_state, self.shuffle)
         y_csr, m = _labels(y, _n_rows(X))
         if m.n_samples < k:
             raise ValueError(f"Cannot split {m.n_samples} samples into n_splits={k} folds.")
-        rng = _rng(self.random_state, self.shuffle)
         positives = m.counts().positives
         _warn_rare(m, positives, k, f"some of the {k} test folds have no positive of them", stacklevel=5)
         part, unsatisfied = _run(y_csr, _kfold_sizes(m.n_samples, k), rng, self.order, priority=None,
-                                 progress=_check_progress(progress))
+                                 progress=progress)
         _warn_unsatisfied(m, unsatisfied, stacklevel=5)
         return part
 
@@ -484,10 +485,11 @@ def multilabel_train_test_split(*arrays: Any, y: Any, test_size: float | int | N
     _check_order(order)
     check_bool("shuffle", shuffle)
     _check_sizes(test_size, train_size)
+    progress = _check_progress(progress)
+    rng = _rng(random_state, shuffle)
     y_csr, m = _labels(y)
     n_train, n_test = _split_sizes(m.n_samples, test_size, train_size, default_test=0.25)
-    rng = _rng(random_state, shuffle)
-    part = _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel=4, progress=_check_progress(progress))
+    part = _two_way_parts(y_csr, m, n_train, n_test, rng, order, stacklevel=4, progress=progress)
     indices = np.arange(m.n_samples)
     return _index_arrays(arrays, m.n_samples, [indices[part == 0], indices[part == 1]])
 
@@ -531,6 +533,8 @@ def train_val_test_split(*arrays: Any, y: Any, val_size: float | int = 0.1, test
         raise ValueError(f"Expected val_size and test_size to be sizes, not None. Received: val_size={val_size!r}, "
                          f"test_size={test_size!r}")
     _check_sizes(test_size, val_size, names)
+    progress = _check_progress(progress)
+    rng = _rng(random_state)
     y_csr, m = _labels(y)
     n = m.n_samples
     n_val, n_test = _split_sizes(n, test_size, val_size, default_test=0.1, names=names)
@@ -538,8 +542,7 @@ def train_val_test_split(*arrays: Any, y: Any, val_size: float | int = 0.1, test
     if n_train <= 0:
         raise ValueError(f"val_size={val_size} and test_size={test_size} leave no training rows out of {n}.")
     _warn_rare(m, m.counts().positives, 3, "they cannot be in train, validation and test", stacklevel=3)
-    part, unsatisfied = _run(y_csr, [n_train, n_val, n_test], _rng(random_state), order,
-                             priority=[0, 2, 1], progress=_check_progress(progress))
+    part, unsatisfied = _run(y_csr, [n_train, n_val, n_test], rng, order, priority=[0, 2, 1], progress=progress)
     _warn_unsatisfied(m, unsatisfied, stacklevel=3)
     indices = np.arange(n)
     return _index_arrays(arrays, n, [indices[part == j] for j in range(3)])
