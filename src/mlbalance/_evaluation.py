@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._json import finite_or_none
 from ._ranking import LabelCurve, average_precision, check_scores, label_curve, map_label_columns, map_row_blocks
 from ._validation import check_int
 from .labels import LabelMatrix, as_label_matrix, default_label_names
@@ -32,12 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["Evaluation", "compare", "evaluate", "never_predicted"]
 
 
-def _num(x: float | None, digits: int = 6) -> float | None:
-    """A finite float rounded to ``digits``; None for None, ``inf`` or ``nan`` (undefined)."""
-    if x is None:
-        return None
-    x = float(x)
-    return None if not np.isfinite(x) else round(x, digits)
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -189,9 +184,9 @@ def _label_entry(m: LabelMatrix, j: int, pos: np.ndarray, neg: np.ndarray, t: fl
     fn = n_pos - tp
     entry = {
         "index": j, "name": m.label_names[j], "support": int(n_pos),
-        "prevalence": _num(_ratio(n_pos, n_pos + n_neg)),
-        "precision": _num(_ratio(tp, tp + fp)), "recall": _num(_ratio(tp, n_pos)),
-        "f1": _num(_ratio(2 * tp, 2 * tp + fp + fn)),
+        "prevalence": finite_or_none(_ratio(n_pos, n_pos + n_neg)),
+        "precision": finite_or_none(_ratio(tp, tp + fp)), "recall": finite_or_none(_ratio(tp, n_pos)),
+        "f1": finite_or_none(_ratio(2 * tp, 2 * tp + fp + fn)),
         "average_precision": None, "roc_auc": None, "threshold": float(t),
         "predicted_positives": tp + fp, "tp": tp, "fp": fp, "fn": fn,
     }
@@ -200,8 +195,8 @@ def _label_entry(m: LabelMatrix, j: int, pos: np.ndarray, neg: np.ndarray, t: fl
     curve = None
     if n_pos:
         curve = label_curve(pos, neg)
-        entry["average_precision"] = _num(average_precision(curve))
-        entry["roc_auc"] = _num(curve.auc)
+        entry["average_precision"] = finite_or_none(average_precision(curve))
+        entry["roc_auc"] = finite_or_none(curve.auc)
     return entry, curve
 
 
@@ -216,14 +211,14 @@ def _aggregates(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray, labe
     samples_f1, subset = _row_measures(m, scores, thresholds)  # None when every row is fully masked
     lrap, coverage = (None, None) if m.missing is not None else _ranking_measures(m, scores)
     return {
-        "micro_f1": _num(_ratio(2 * tp, 2 * tp + fp + fn)),
-        "macro_f1": _num(f1.mean()) if f1.size else None,
-        "weighted_f1": _num((f1 * support).sum() / support.sum()) if f1.size else None,
-        "samples_f1": _num(samples_f1),
-        "hamming_loss": _num(_ratio(fp + fn, observed)),
-        "subset_accuracy": _num(subset),
-        "label_ranking_average_precision": _num(lrap),
-        "coverage_error": _num(coverage),
+        "micro_f1": finite_or_none(_ratio(2 * tp, 2 * tp + fp + fn)),
+        "macro_f1": finite_or_none(f1.mean()) if f1.size else None,
+        "weighted_f1": finite_or_none((f1 * support).sum() / support.sum()) if f1.size else None,
+        "samples_f1": finite_or_none(samples_f1),
+        "hamming_loss": finite_or_none(_ratio(fp + fn, observed)),
+        "subset_accuracy": finite_or_none(subset),
+        "label_ranking_average_precision": finite_or_none(lrap),
+        "coverage_error": finite_or_none(coverage),
         "labels_with_support": len(supported),
         "labels_without_support": len(labels) - len(supported),
     }
@@ -301,7 +296,7 @@ def compare(evaluations: dict[str, Evaluation]) -> dict:
     for j, x in enumerate(evaluations[base].labels):
         f1 = {n: evaluations[n].labels[j]["f1"] for n in names}
         recall = {n: evaluations[n].labels[j]["recall"] for n in names}
-        delta = {n: _num(f1[n] - f1[base]) if f1[n] is not None and f1[base] is not None else None
+        delta = {n: finite_or_none(f1[n] - f1[base]) if f1[n] is not None and f1[base] is not None else None
                  for n in names[1:]}
         labels.append({"name": x["name"], "support": x["support"], "f1": f1, "recall": recall, "delta_f1": delta})
     return {"runs": names, "baseline": base, "overall": {n: evaluations[n].overall for n in names}, "labels": labels}

@@ -12,7 +12,6 @@ and never holds NaN.
 from __future__ import annotations
 
 import html
-import json
 
 from . import _svg
 from ._evaluation import Evaluation, never_predicted
@@ -20,7 +19,7 @@ from ._tables import markdown_table, number, table
 from ._text import markdown_text, terminal_text
 
 __all__ = ["comparison_html", "comparison_markdown", "comparison_text", "evaluation_html", "evaluation_markdown",
-           "evaluation_text", "json_text", "summary_lines"]
+           "evaluation_text", "summary_lines"]
 
 _LABEL_HEADERS = ["label", "support", "precision", "recall", "F1", "AP", "ROC-AUC", "threshold"]
 _SHOWN = 15  # names listed in a summary line
@@ -34,17 +33,6 @@ def _label_cells(x: dict) -> list[str]:
     return [_figure(x[key]) for key in ("precision", "recall", "f1", "average_precision", "roc_auc")] + [
         number(x["threshold"], ".4g")]
 
-
-def json_text(data: dict, **kwargs: object) -> str:
-    """``json.dumps(data, **kwargs)``, refusing NaN and infinity (``allow_nan=False`` always).
-
-    Examples
-    --------
-    >>> from mlbalance._rendering import json_text
-    >>> json_text({"f1": None}, indent=None)
-    '{"f1": null}'
-    """
-    return json.dumps(data, **{**kwargs, "allow_nan": False})
 
 
 def summary_lines(e: Evaluation) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ._json import finite_or_none
 from ._tables import number, table
 from ._validation import check_number
 from .labels import LabelMatrix, as_label_matrix
@@ -84,20 +85,17 @@ class ClassWeightEffect:
          'mean_weight_positive_rows': 3.0, 'mean_weight_negative_rows': None, 'effective_ratio': None}
         """
 
-        def num(x: float) -> float | None:
-            return None if not np.isfinite(x) else round(float(x), 6)
-
         ratio = self.effective_ratio
         labels = [
             {
                 "index": j,
                 "name": self.label_names[j],
                 "positives": int(self.positives[j]),
-                "intended_weight": num(self.intended[j]),
+                "intended_weight": finite_or_none(self.intended[j]),
                 "positive_rows_weighted_as_intended": int(self.positives_weighted_as_intended[j]),
-                "mean_weight_positive_rows": num(self.positive_mean[j]),
-                "mean_weight_negative_rows": num(self.negative_mean[j]),
-                "effective_ratio": num(ratio[j]),
+                "mean_weight_positive_rows": finite_or_none(self.positive_mean[j]),
+                "mean_weight_negative_rows": finite_or_none(self.negative_mean[j]),
+                "effective_ratio": finite_or_none(ratio[j]),
             }
             for j in range(len(self.label_names))
         ]

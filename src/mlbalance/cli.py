@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import re
 import sys
@@ -32,6 +31,7 @@ import numpy as np
 
 from . import __version__
 from ._files import atomic_open, check_output
+from ._json import dumps
 from ._tables import number, table
 from ._validation import check_choice_or_number, check_int, check_mask_value, check_number
 from .io import LabelFile, csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
@@ -356,7 +356,7 @@ def _run_split(args: argparse.Namespace) -> str:
         requested = [len(rows) for rows in parts]
     quality = split_quality(labels, part, target_sizes=requested)
     if args.json:
-        return json.dumps({"output": args.output, "parts": names, **quality.to_dict()}, indent=2, allow_nan=False)
+        return dumps({"output": args.output, "parts": names, **quality.to_dict()}, indent=2)
     sizes = ", ".join(f"{name} {size:,}" for name, size in zip(names, quality.part_sizes))
     return f"wrote {args.output}: {n:,} rows -> {sizes}\n" + quality.to_text(names)
 
@@ -453,8 +453,8 @@ def _run_resample(args: argparse.Namespace) -> str:
         with atomic_open(args.output) as handle:
             np.savetxt(handle, indices, fmt="%d")
     if args.json:
-        return json.dumps({"method": args.method, "rows_before": labels.n_samples, "rows_after": int(indices.size),
-                           "before": before.to_dict(), "after": after.to_dict()}, indent=2, allow_nan=False)
+        return dumps({"method": args.method, "rows_before": labels.n_samples, "rows_after": int(indices.size),
+                           "before": before.to_dict(), "after": after.to_dict()}, indent=2)
     measures = table(["", "MeanIR", "MaxIR", "SCUMBLE", "cardinality"],
                      [[name, number(s.mean_ir, ".2f"), number(s.max_ir, ".2f"), number(s.scumble, ".4f"),
                        number(s.cardinality, ".4f")] for name, s in (("before", before), ("after", after))],

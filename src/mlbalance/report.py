@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from . import _rendering
 from ._evaluation import Evaluation, compare, evaluate
 from ._files import write_text
+from ._json import dumps
 from .thresholds import TunedThresholds
 
 __all__ = ["ComparisonReport", "EvaluationReport", "compare_reports", "evaluation_report"]
@@ -73,7 +74,7 @@ class EvaluationReport(Evaluation):
         >>> mlbalance.evaluation_report([[1], [0]], [[0.9], [0.1]]).to_json()[:17]
         '{"name": "model",'
         """
-        return _rendering.json_text(self.to_dict(), **kwargs)
+        return dumps(self.to_dict(), **kwargs)
 
     def summary(self) -> list[str]:
         """Plain-language lines on what happened (e.g. labels the model never predicts).
@@ -245,7 +246,7 @@ class ComparisonReport:
         >>> mlbalance.compare_reports({"a": r}).to_json()[:9]
         '{"runs": '
         """
-        return _rendering.json_text(self.to_dict(), **kwargs)
+        return dumps(self.to_dict(), **kwargs)
 
     def to_text(self) -> str:
         """Terminal tables: aggregates per run, then per-label F1 per run.

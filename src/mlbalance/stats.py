@@ -18,12 +18,12 @@ prevalence of a label with no observed entry) is ``inf`` or ``nan`` in the attri
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._json import dumps, finite_or_none
 from ._sparse import issparse
 from ._tables import number, table
 from ._text import terminal_text
@@ -101,9 +101,9 @@ class ImbalanceSummary:
                 "name": self.label_names[j],
                 "positives": int(self.positives[j]),
                 "negatives": int(self.negatives[j]),
-                "prevalence": _num(self.prevalence[j]),
-                "irlbl": _num(self.irlbl[j]),
-                "scumble": _num(self.label_scumble[j]),
+                "prevalence": finite_or_none(self.prevalence[j]),
+                "irlbl": finite_or_none(self.irlbl[j]),
+                "scumble": finite_or_none(self.label_scumble[j]),
             }
             for j in range(self.n_labels)
         ]
@@ -112,12 +112,12 @@ class ImbalanceSummary:
             "labels": self.n_labels,
             "observed_entries": self.n_observed_entries,
             "rows_without_labels": self.n_rows_without_labels,
-            "cardinality": _num(self.cardinality),
-            "density": _num(self.density),
-            "mean_ir": _num(self.mean_ir),
-            "max_ir": _num(self.max_ir),
-            "cvir": _num(self.cvir),
-            "scumble": _num(self.scumble),
+            "cardinality": finite_or_none(self.cardinality),
+            "density": finite_or_none(self.density),
+            "mean_ir": finite_or_none(self.mean_ir),
+            "max_ir": finite_or_none(self.max_ir),
+            "cvir": finite_or_none(self.cvir),
+            "scumble": finite_or_none(self.scumble),
             "zero_positive_labels": [self.label_names[j] for j in self.zero_positive_labels],
             "min_positives": self.min_positives,
             "rare_labels": [self.label_names[j] for j in self.rare_labels],
@@ -133,7 +133,7 @@ class ImbalanceSummary:
         >>> mlbalance.imbalance_summary([[1, 0], [1, 1]]).to_json()[:30]
         '{"overall": {"samples": 2, "la'
         """
-        return json.dumps(self.to_dict(), **{**kwargs, "allow_nan": False})
+        return dumps(self.to_dict(), **kwargs)
 
     def __str__(self) -> str:
         return self.to_text()
@@ -178,10 +178,6 @@ class ImbalanceSummary:
         return "\n".join(lines)
 
 
-def _num(x: float, digits: int = 6) -> float | None:
-    """A finite float rounded to ``digits``; None for ``inf`` / ``nan`` (undefined)."""
-    x = float(x)
-    return None if not np.isfinite(x) else round(x, digits)
 
 
 def _names(indices: Sequence[int], names: Sequence[str]) -> str:

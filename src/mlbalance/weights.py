@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ._json import dumps
 from ._sparse import issparse
 from ._tables import number, table
 from ._validation import check_bool, check_choice, check_choice_or_number, check_number
@@ -290,7 +291,7 @@ class WeightSummary:
         >>> mlbalance.weight_summary([[1, 0], [0, 1]]).to_json()[:24]
         '{"strategy": "neg_pos", '
         """
-        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+        return dumps(self.to_dict(), **kwargs)
 
     def to_text(self) -> str:
         """A table, one line per label, then ``pos_weight`` as a Python list to paste into code."""
