@@ -69,7 +69,8 @@ def label_scores(estimator: Any, X: Any, n_labels: int, response_method: str = "
     ``predict_proba`` may return an ``(n, q)`` array or a list of q ``(n, 2)`` arrays
     (``MultiOutputClassifier``, multi-output trees and neighbours): column 1 of each is
     read. A label whose classifier saw one class only (an ``(n, 1)`` array, ``classes_[j]``
-    of one class ``c``) gets probability ``float(c == 1)`` on every row.
+    of one class ``c``) gets probability ``float(c == 1)`` on every row. With one label, an
+    estimator that treats the ``(n, 1)`` target as binary returns ``(n, 2)``: column 1 is read.
     ``decision_function`` must return ``(n, q)`` (or ``(n,)`` for one label).
 
     Parameters
@@ -103,7 +104,9 @@ def label_scores(estimator: Any, X: Any, n_labels: int, response_method: str = "
         raw = getattr(estimator, method)(X)
         if is_per_label_list(raw):
             raw = _positive_probabilities(list(raw), getattr(estimator, "classes_", None))
-        elif method == "decision_function" and np.ndim(raw) == 1 and n_labels == 1:
+        elif n_labels == 1 and method == "predict_proba" and np.ndim(raw) == 2 and np.shape(raw)[1] == 2:
+            raw = np.asarray(raw)[:, 1:]  # one label fitted as a binary target: column 1 is class 1
+        elif n_labels == 1 and method == "decision_function" and np.ndim(raw) == 1:
             raw = np.asarray(raw).reshape(-1, 1)
         n_rows = raw[0].shape[0] if is_per_label_list(raw) else np.shape(raw)[0]
         return check_scores(raw, n_rows, n_labels, name=f"{type(estimator).__name__}.{method}(X)"), method
@@ -379,6 +382,9 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         (2,)
         """
         self._check_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None: pass the "
+                             "multi-label target of shape (n_samples, n_labels).")
         m, Y = _label_matrix(y)
         n_rows = X.shape[0] if hasattr(X, "shape") and len(X.shape) else len(X)
         if n_rows != m.n_samples:
@@ -435,6 +441,7 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         >>> model.predict(X[:3]).tolist()
         [[1, 1], [1, 1], [1, 1]]
         """
+        check_is_fitted(self, "thresholds_")
         scores = self._scores(X, self.response_method_)
         return (scores >= self.thresholds_).astype(np.int64)
 
