@@ -89,14 +89,13 @@ def label_scores(estimator: Any, X: Any, n_labels: int, response_method: str = "
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.multioutput import MultiOutputClassifier
+    >>> from sklearn.tree import DecisionTreeClassifier
     >>> from mlbalance.sklearn import label_scores
-    >>> X, Y = np.arange(8.0).reshape(4, 2), np.array([[0, 1], [0, 1], [1, 0], [1, 0]])
-    >>> model = MultiOutputClassifier(LogisticRegression()).fit(X, Y)
-    >>> scores, method = label_scores(model, X, 2)
-    >>> scores.shape, method
-    ((4, 2), 'predict_proba')
+    >>> X, Y = np.arange(8.0).reshape(4, 2), np.array([[0, 0], [0, 0], [1, 0], [1, 0]])
+    >>> tree = DecisionTreeClassifier().fit(X, Y)  # label 1 has one class: its predict_proba is (4, 1)
+    >>> scores, method = label_scores(tree, X, 2)
+    >>> scores.tolist(), method
+    ([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [1.0, 0.0]], 'predict_proba')
     """
     for method in _response_methods(response_method):
         if not hasattr(estimator, method):
@@ -434,12 +433,11 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         --------
         >>> import numpy as np
         >>> from sklearn.neighbors import KNeighborsClassifier
-        >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV
-        >>> X = np.arange(40.0).reshape(20, 2)
-        >>> Y = np.array([[i % 2, i < 10] for i in range(20)])
-        >>> model = MultilabelTunedThresholdClassifierCV(KNeighborsClassifier(3), cv=2, min_positives=2).fit(X, Y)
-        >>> model.predict(X[:3]).tolist()
-        [[1, 1], [1, 1], [1, 1]]
+        >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV as Tuned
+        >>> y = np.array([[i >= 10, i < 5] for i in range(20)])
+        >>> Tuned(KNeighborsClassifier(3), cv=2, min_positives=2).fit(np.arange(20.0)[:, None], y).predict([[0], [19]])
+        array([[0, 1],
+               [1, 0]])
         """
         check_is_fitted(self, "thresholds_")
         scores = self._scores(X, self.response_method_)
@@ -452,32 +450,42 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         Examples
         --------
         >>> import numpy as np
-        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.naive_bayes import GaussianNB
         >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV
-        >>> X = np.arange(40.0).reshape(20, 2)
-        >>> Y = np.array([[i % 2, i < 10] for i in range(20)])
-        >>> model = MultilabelTunedThresholdClassifierCV(LogisticRegression(), cv=2, min_positives=2).fit(X, Y)
-        >>> model.predict_proba(X).shape
-        (20, 2)
+        >>> x = np.linspace(0, 1, 30)[:, None]
+        >>> fitted = MultilabelTunedThresholdClassifierCV(GaussianNB(), cv=3, min_positives=2).fit(x, x > [0.3, 0.6])
+        >>> fitted.predict_proba(x).shape, type(fitted.estimator_).__name__
+        ((30, 2), 'MultiOutputClassifier')
         """
         return self._scores(X, "predict_proba")
 
     @available_if(_inner_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        """``estimator_.decision_function(X)`` as (n_samples, n_labels).
+        """``estimator_.decision_function(X)`` as (n_samples, n_labels): the units of ``thresholds_``.
+
+        Only when the fitted estimator has ``decision_function`` (``OneVsRestClassifier`` has,
+        ``MultiOutputClassifier`` has not).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_labels)
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from sklearn.linear_model import LogisticRegression
         >>> from sklearn.multiclass import OneVsRestClassifier
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> import numpy as np
         >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV
-        >>> X = np.arange(40.0).reshape(20, 2)
-        >>> Y = np.array([[i % 2, i < 10] for i in range(20)])
-        >>> model = MultilabelTunedThresholdClassifierCV(OneVsRestClassifier(LogisticRegression()), cv=2,
-        ...                                              min_positives=2, response_method="decision_function")
-        >>> model.fit(X, Y).decision_function(X).shape
-        (20, 2)
+        >>> x = np.linspace(-1, 1, 24)[:, None]
+        >>> logits = MultilabelTunedThresholdClassifierCV(OneVsRestClassifier(LogisticRegression()), cv=2,
+        ...                                               response_method="decision_function", min_positives=2)
+        >>> scores = logits.fit(x, np.hstack([x > 0, x < 0.5])).decision_function(x)
+        >>> bool((logits.predict(x) == (scores >= logits.thresholds_)).all()), logits.response_method_
+        (True, 'decision_function')
         """
         return self._scores(X, "decision_function")
 
