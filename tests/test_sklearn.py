@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, f1_score
+from sklearn.metrics import average_precision_score, balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, KFold, TunedThresholdClassifierCV, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.multioutput import MultiOutputClassifier
@@ -188,6 +188,31 @@ def test_pipeline_grid_search_clone_pickle():
     assert (fitted.thresholds_ <= f1.thresholds_ + 1e-12).all()
 
 
+def test_callable_scoring_is_exhaustive_and_agrees_with_the_f1_path_and_sklearn():
+    X, Y = make_data(n=120, seed=9)
+    cv = _single_split(len(Y), seed=2)
+    settings_ = dict(cv=cv, placement="high", min_positives=1, store_cv_results=True)
+    fast = MultilabelTunedThresholdClassifierCV(LogisticRegression(), **settings_).fit(X, Y)
+    slow = MultilabelTunedThresholdClassifierCV(LogisticRegression(), scoring=f1_score, **settings_).fit(X, Y)
+    np.testing.assert_array_equal(slow.thresholds_, fast.thresholds_)
+    np.testing.assert_allclose(slow.best_scores_, fast.best_scores_, rtol=0, atol=1e-12)
+    # Any metric: the best value over every distinct held-out score, as scikit-learn finds it on that grid.
+    ba = MultilabelTunedThresholdClassifierCV(LogisticRegression(), scoring=balanced_accuracy_score,
+                                              **settings_).fit(X, Y)
+    held_out = ba.cv_results_["oof_scores"][cv[0][1]]
+    for j in range(Y.shape[1]):
+        grid = np.unique(held_out[:, j])
+        theirs = TunedThresholdClassifierCV(LogisticRegression(), scoring="balanced_accuracy", cv=cv,
+                                            thresholds=grid).fit(X, Y[:, j])
+        assert ba.best_scores_[j] == pytest.approx(theirs.best_score_, abs=1e-12)
+        brute = max(balanced_accuracy_score(Y[cv[0][1], j], held_out[:, j] >= t) for t in grid)
+        assert ba.best_scores_[j] == pytest.approx(brute, abs=1e-12)
+    with pytest.raises(ValueError, match="Calling it on label 0's 0/1 columns failed: TypeError"):
+        MultilabelTunedThresholdClassifierCV(LogisticRegression(), scoring=lambda: 0.0, cv=cv).fit(X, Y)
+    with pytest.raises(ValueError, match="Expected scoring to return a finite number. Received: nan for label 0"):
+        MultilabelTunedThresholdClassifierCV(LogisticRegression(), scoring=lambda y, p: float("nan"), cv=cv).fit(X, Y)
+
+
 def test_refit_false_keeps_the_training_part_estimator_and_needs_one_split():
     X, Y = make_data(seed=4)
     cv = _single_split(len(Y))
@@ -201,7 +226,7 @@ def test_refit_false_keeps_the_training_part_estimator_and_needs_one_split():
 
 def test_argument_and_fold_errors():
     X, Y = make_data(n=60)
-    with pytest.raises(ValueError, match=r"Expected scoring to be one of .* Received: scoring='roc'"):
+    with pytest.raises(ValueError, match=r"Expected scoring to be 'f1', 'fbeta' or a metric .* Received: scoring='roc'"):
         MultilabelTunedThresholdClassifierCV(LogisticRegression(), scoring="roc").fit(X, Y)
     with pytest.raises(ValueError, match="Expected cv to be an int >= 2"):
         MultilabelTunedThresholdClassifierCV(LogisticRegression(), cv=None).fit(X, Y)

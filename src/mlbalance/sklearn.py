@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,9 +30,10 @@ from ._ranking import average_precision, check_scores, is_per_label_list, label_
 from ._validation import check_bool, check_choice, check_int, check_number
 from .labels import LabelMatrix, as_label_matrix, describe_labels
 from .split import MultilabelStratifiedKFold, take_rows, warn_one_class_training
-from .thresholds import TunedThresholds, tune_thresholds
+from .thresholds import TunedThresholds, place_threshold, tune_thresholds
 
 __all__ = ["MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer", "macro_f1_scorer"]
+# label_scores, per_label_fbeta and tune_with_metric are plain helpers of this module, not top-level names.
 
 _RESPONSE_METHODS = ("auto", "predict_proba", "decision_function")
 
@@ -142,6 +143,61 @@ def per_label_fbeta(y_true: np.ndarray, y_pred: np.ndarray, beta: float = 1.0) -
     return np.divide((1 + b2) * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
 
 
+def _metric_value(score_func: Callable, y: np.ndarray, pred: np.ndarray, label: str) -> float:
+    try:
+        value = score_func(y, pred)
+    except Exception as err:  # a user function: say which label and what it was given
+        raise ValueError(f"Expected scoring to be 'f1', 'fbeta' or a metric score_func(y_true, y_pred) -> float "
+                         f"(e.g. sklearn.metrics.balanced_accuracy_score). Calling it on label {label}'s 0/1 "
+                         f"columns failed: {type(err).__name__}: {err}") from None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"Expected scoring to return a finite number. Received: {value!r} for label {label}.")
+    return float(value)
+
+
+def tune_with_metric(y_true: np.ndarray, y_score: np.ndarray, score_func: Callable, *, min_positives: int = 5,
+                     fallback: float = 0.5, placement: str = "midpoint",
+                     label_names: Sequence[str] | None = None) -> TunedThresholds:
+    """Per-label thresholds maximising any ``score_func(y_true, y_pred)`` (higher is better), exhaustively.
+
+    Each label's candidates are its distinct scores (every different set of predictions a
+    threshold can make that predicts at least one row), so the maximum is exact; the cost is
+    one ``score_func`` call per distinct score and label. Ties go to the highest threshold;
+    ``placement`` puts the threshold in its gap as :func:`mlbalance.tune_thresholds` does, and
+    labels with fewer than ``min_positives`` positives get ``fallback`` (warned, as there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.metrics import balanced_accuracy_score
+    >>> from mlbalance.sklearn import tune_with_metric
+    >>> y = np.array([[1], [1], [0], [0], [0]])
+    >>> s = np.array([[0.9], [0.4], [0.5], [0.2], [0.1]])
+    >>> t = tune_with_metric(y, s, balanced_accuracy_score, min_positives=1)
+    >>> t.thresholds.round(3).tolist(), t.tuned_scores.round(3).tolist(), t.metric
+    ([0.3], [0.833], 'balanced_accuracy_score')
+    """
+    base = tune_thresholds(y_true, y_score, min_positives=min_positives, fallback=fallback, placement=placement,
+                           label_names=label_names)
+    m = as_label_matrix(y_true, label_names=label_names)
+    truth = m.values.toarray() if m.is_sparse else np.asarray(m.values)
+    scores = check_scores(y_score, m.n_samples, m.n_labels)
+    thresholds, tuned = base.thresholds.copy(), np.full(m.n_labels, np.nan)
+    for j in sorted(set(range(m.n_labels)) - set(base.fallback_labels)):
+        column = scores[:, j]
+        candidates = np.unique(column)  # ascending
+        label = describe_labels([j], m.label_names)
+        values = np.array([_metric_value(score_func, truth[:, j], (column >= c).astype(np.int64), label)
+                           for c in candidates])
+        best = candidates.size - 1 - int(np.argmax(values[::-1]))  # ties: the highest threshold
+        below = candidates[best - 1] if best > 0 else None
+        thresholds[j] = place_threshold(candidates[best], below, placement, scores.dtype)
+        tuned[j] = values[best]
+    name = getattr(score_func, "__name__", type(score_func).__name__)
+    return TunedThresholds(thresholds, tuned, base.fallback_labels, base.fallback, base.min_positives, name, 1.0,
+                           m.label_names, None, placement)
+
+
 # --------------------------------------------------------------------------------------
 # The meta-estimator
 # --------------------------------------------------------------------------------------
@@ -241,8 +297,13 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         multi-label ``y`` (its tags say ``target_tags.multi_output=False``, e.g.
         ``LogisticRegression``) is fitted one label at a time as
         ``MultiOutputClassifier(estimator)``; ``estimator_`` is then that wrapper.
-    scoring : {"f1", "fbeta"}, default "f1"
-        The metric each label's threshold maximises.
+    scoring : {"f1", "fbeta"} or callable, default "f1"
+        The metric each label's threshold maximises. ``"f1"`` and ``"fbeta"`` take the exact
+        one-sort path of :func:`mlbalance.tune_thresholds`. A callable
+        ``score_func(y_true, y_pred) -> float`` (higher is better, e.g.
+        ``sklearn.metrics.balanced_accuracy_score``) is called on each label's 0/1 columns at
+        every distinct out-of-fold score (exact too, one call per distinct score and label:
+        slower on many rows); see ``tune_with_metric``.
     beta : float > 0, default 1.0
         For ``scoring="fbeta"``.
     cv : int >= 2, splitter or iterable of (train, test), default 5
@@ -277,8 +338,8 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
     tuned_thresholds_ : TunedThresholds
         The thresholds with their settings and fallback labels.
     best_scores_ : ndarray of shape (n_labels,)
-        Each label's out-of-fold F-beta at its threshold (0.0 where undefined: no positive and
-        none predicted).
+        Each label's out-of-fold ``scoring`` value at its threshold (F-beta: 0.0 where undefined,
+        no positive and none predicted).
     response_method_ : str
         ``"predict_proba"`` or ``"decision_function"``.
     classes_ : list of ndarray
@@ -322,7 +383,12 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         self.store_cv_results = store_cv_results
 
     def _check_params(self) -> None:
-        check_choice("scoring", self.scoring, ("f1", "fbeta"))
+        if not callable(self.scoring):
+            try:
+                check_choice("scoring", self.scoring, ("f1", "fbeta"))
+            except ValueError:
+                raise ValueError(f"Expected scoring to be 'f1', 'fbeta' or a metric function score_func(y_true, "
+                                 f"y_pred) -> float. Received: scoring={self.scoring!r}") from None
         check_number("beta", self.beta, low=0, low_open=True)
         check_bool("refit", self.refit)
         check_choice("placement", self.placement, ("midpoint", "low", "high"))
@@ -404,8 +470,13 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         if isinstance(fallback, str):
             fallback = 0.5 if method == "predict_proba" else 0.0
         rows = test_fold >= 0
-        tuned = tune_thresholds(Y[rows], oof[rows], self.scoring, beta=self.beta, min_positives=self.min_positives,
-                                fallback=fallback, placement=self.placement, label_names=m.label_names)
+        if callable(self.scoring):
+            tuned = tune_with_metric(Y[rows], oof[rows], self.scoring, min_positives=self.min_positives,
+                                     fallback=fallback, placement=self.placement, label_names=m.label_names)
+        else:
+            tuned = tune_thresholds(Y[rows], oof[rows], self.scoring, beta=self.beta,
+                                    min_positives=self.min_positives, fallback=fallback, placement=self.placement,
+                                    label_names=m.label_names)
         if self.refit:
             self.estimator_ = _fit_one(clone(base), X, Y, None, params, "all rows", m.label_names)
         else:
@@ -413,7 +484,13 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         self.tuned_thresholds_: TunedThresholds = tuned
         self.thresholds_ = np.array(tuned.thresholds)
         self.response_method_ = method
-        self.best_scores_ = per_label_fbeta(Y[rows], oof[rows] >= self.thresholds_, tuned.beta)
+        predicted = (oof[rows] >= self.thresholds_).astype(np.int64)
+        if callable(self.scoring):
+            self.best_scores_ = np.array([_metric_value(self.scoring, Y[rows, j], predicted[:, j],
+                                                        describe_labels([j], m.label_names))
+                                          for j in range(m.n_labels)])
+        else:
+            self.best_scores_ = per_label_fbeta(Y[rows], predicted, tuned.beta)
         self.classes_ = [np.array([0, 1]) for _ in range(m.n_labels)]
         if self.store_cv_results:
             self.cv_results_ = {"oof_scores": oof, "test_fold": test_fold}
