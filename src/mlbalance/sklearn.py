@@ -32,8 +32,9 @@ from .labels import LabelMatrix, as_label_matrix, describe_labels
 from .split import MultilabelStratifiedKFold, take_rows, warn_one_class_training
 from .thresholds import TunedThresholds, place_threshold, tune_thresholds
 
-__all__ = ["MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer", "macro_f1_scorer"]
-# label_scores, per_label_fbeta and tune_with_metric are plain helpers of this module, not top-level names.
+# The first three are top-level names too (mlbalance.MultilabelTunedThresholdClassifierCV, ...).
+__all__ = ["MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer", "macro_f1_scorer",
+           "tune_with_metric"]
 
 _RESPONSE_METHODS = ("auto", "predict_proba", "decision_function")
 
@@ -303,7 +304,7 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         ``score_func(y_true, y_pred) -> float`` (higher is better, e.g.
         ``sklearn.metrics.balanced_accuracy_score``) is called on each label's 0/1 columns at
         every distinct out-of-fold score (exact too, one call per distinct score and label:
-        slower on many rows); see ``tune_with_metric``.
+        slower on many rows); see :func:`mlbalance.sklearn.tune_with_metric`.
     beta : float > 0, default 1.0
         For ``scoring="fbeta"``.
     cv : int >= 2, splitter or iterable of (train, test), default 5
