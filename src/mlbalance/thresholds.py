@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._ranking import best_fbeta, check_scores, is_probabilities, label_curve, map_label_columns
+from ._ranking import (best_fbeta, check_scores, is_per_label_list, is_probabilities, label_curve, map_label_columns,
+                       positive_class_columns)
 from ._sparse import issparse
 from ._validation import check_choice, check_int, check_number
 from .labels import as_label_matrix, describe_labels
@@ -151,8 +152,10 @@ class TunedThresholds:
         >>> t.apply([[0.5, 0.5]]).tolist()
         [[1, 0]]
         """
-        raw = y_score.toarray() if issparse(y_score) else np.asarray(y_score)
         n_labels = len(self.thresholds)
+        if is_per_label_list(y_score):
+            y_score = positive_class_columns(y_score)
+        raw = y_score.toarray() if issparse(y_score) else np.asarray(y_score)
         if raw.ndim != 2 or raw.shape[1] != n_labels:
             raise ValueError(f"y_score has shape {raw.shape}, but these thresholds are for {n_labels} label(s): "
                              f"pass a 2-D array with one column per label ({n_labels} columns), in the tuning order.")
@@ -193,11 +196,18 @@ def _check_arguments(metric, beta, min_positives, fallback, placement):
     check_number("fallback", fallback)
 
 
-def _place(cut, below, placement, dtype):
+def place_threshold(cut: float, below: float | None, placement: str, dtype: np.dtype) -> float:
     """A threshold in the gap ``(below, cut]``: every one of them makes the same tuning-set predictions.
 
     ``"low"`` is the next representable score above ``below`` in the scores' own precision, so
     the threshold still separates the two after a cast to that precision.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.thresholds import place_threshold
+    >>> place_threshold(0.6, 0.4, "midpoint", np.dtype(np.float64)), place_threshold(0.6, None, "low", np.dtype("f4"))
+    (0.5, 0.6)
     """
     if below is None or placement == "high":
         return float(cut)
@@ -213,7 +223,7 @@ def _tune(m, scores, beta, min_positives, fallback, placement):
         curve = label_curve(pos, neg)
         best, value = best_fbeta(curve, beta)
         cut = curve.thresholds[best]
-        return _place(cut, curve.highest_score_below(cut), placement, scores.dtype), value
+        return place_threshold(cut, curve.highest_score_below(cut), placement, scores.dtype), value
 
     results = map_label_columns(m, scores, one)
     thresholds = np.array([t for t, _ in results], dtype=np.float64)
@@ -232,9 +242,10 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
     ----------
     y_true : label input (dense, sparse, DataFrame, label lists)
         Validation labels.
-    y_score : array of shape (n_samples, n_labels)
+    y_score : array of shape (n_samples, n_labels), or list of n_labels arrays of shape (n_samples, 2)
         Finite scores for the same rows: probabilities or logits. Thresholds come back in
-        the same units, so thresholds tuned on logits must be applied to logits.
+        the same units, so thresholds tuned on logits must be applied to logits. The list
+        form is ``MultiOutputClassifier.predict_proba``'s: column 1 of each array is read.
     metric : {"f1", "fbeta"}, default "f1"
     beta : float, default 1.0
         For ``metric="fbeta"``.
