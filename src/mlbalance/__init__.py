@@ -6,7 +6,8 @@ report), and scikit-learn on first use too (the first split or resampling with a
 state), never by ``import mlbalance``. Keras parts (``mlbalance.losses``,
 ``mlbalance.metrics``, ``mlbalance.callbacks``, ``mlbalance.keras_sampling`` and the names
 they export) load on first use, so ``import mlbalance`` never imports Keras or a
-deep-learning backend.
+deep-learning backend. ``mlbalance.sklearn`` (the per-label threshold meta-estimator and
+scorers) loads on first use as well.
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ _LAZY = {
     "PerLabelReport": "callbacks",
     **{name: "retrain" for name in ("fit_linear_classifier", "retrain_classifier")},
     **{name: "keras_sampling" for name in ("RebalancedSequence", "tf_dataset")},
+    **{name: "sklearn" for name in ("MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer",
+                                    "macro_f1_scorer")},
 }
-_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling")
+_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "sklearn")
 
 __all__ = [
     "ClassWeightEffect",

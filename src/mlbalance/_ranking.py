@@ -24,7 +24,7 @@ from __future__ import annotations
 import collections
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -105,13 +105,72 @@ def best_fbeta(curve: LabelCurve, beta: float = 1.0) -> tuple[int, float]:
 # --------------------------------------------------------------------------------------
 # Scores against a label matrix, and the per-label / per-row-block iteration over them
 # --------------------------------------------------------------------------------------
-def check_scores(y_score: object, n_samples: int, n_labels: int, *, name: str = "y_score") -> np.ndarray:
-    """Validate a 2-D score matrix against the label matrix; return it as a float array.
+def is_per_label_list(y_score: object) -> bool:
+    """Whether ``y_score`` is scikit-learn's per-label form: a list of q arrays, each 2-D.
+
+    That is what ``MultiOutputClassifier.predict_proba`` (and multi-output trees and
+    neighbours) return: one ``(n_samples, n_classes)`` array per label. A list of rows
+    (``[[0.1, 0.9], ...]``) is not: its items are 1-D.
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from mlbalance._ranking import is_per_label_list
+    >>> is_per_label_list([np.zeros((3, 2))]), is_per_label_list([[0.1, 0.9]])
+    (True, False)
+    """
+    return isinstance(y_score, (list, tuple)) and len(y_score) > 0 and all(np.ndim(a) == 2 for a in y_score)
+
+
+def positive_class_columns(y_score: Sequence, *, name: str = "y_score") -> np.ndarray:
+    """``(n_samples, q)`` positive-class probabilities from a list of q ``(n_samples, 2)`` arrays.
+
+    Column 1 of each array is taken: scikit-learn orders ``classes_`` ascending, so for a
+    0/1 label column 1 is the probability of 1. A ``(n_samples, 1)`` array (the label's
+    classifier saw one class only in training) is refused, since which class it saw is not
+    in the array; any other width is refused too. Both errors name the label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance._ranking import positive_class_columns
+    >>> positive_class_columns([np.array([[0.8, 0.2], [0.3, 0.7]]), np.array([[0.4, 0.6], [1.0, 0.0]])]).tolist()
+    [[0.2, 0.6], [0.7, 0.0]]
+    >>> positive_class_columns([np.array([[0.8, 0.2]]), np.array([[1.0]])])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected y_score[1] (label 1) to have shape (n_samples, 2) ... Received: shape (1, 1), dtype float64 (one column: ...).
+    """
+    arrays = [np.asarray(a) for a in y_score]
+    n_rows = arrays[0].shape[0]
+    for j, a in enumerate(arrays):
+        if a.shape == (n_rows, 2) and a.dtype.kind in "biuf":
+            continue
+        hint = (" (one column: the label's classifier saw one class only in training, so its positive-class "
+                "probability is unknown; make sure every label has positives and negatives in the training rows)"
+                if a.ndim == 2 and a.shape[1] == 1 else "")
+        raise ValueError(
+            f"Expected {name}[{j}] (label {j}) to have shape (n_samples, 2) = ({n_rows}, 2) of numbers: "
+            f"predict_proba's per-label form is one (n_samples, 2) array per label. Received: shape {a.shape}, "
+            f"dtype {a.dtype}{hint}."
+        )
+    return np.stack([a[:, 1] for a in arrays], axis=1)
+
+
+def check_scores(y_score: object, n_samples: int, n_labels: int, *, name: str = "y_score") -> np.ndarray:
+    """Validate a 2-D score matrix against the label matrix; return it as a float array.
+
+    ``y_score`` is an ``(n_samples, n_labels)`` array, or a list of ``n_labels`` arrays of
+    shape ``(n_samples, 2)`` (``MultiOutputClassifier.predict_proba``'s form): column 1 of
+    each is read, see :func:`positive_class_columns`.
+
+    Examples
+    --------
+    >>> import numpy as np
     >>> from mlbalance._ranking import check_scores
     >>> check_scores([[0.1, 0.9]], 1, 2).tolist()
+    [[0.1, 0.9]]
+    >>> check_scores([np.array([[0.9, 0.1]]), np.array([[0.1, 0.9]])], 1, 2).tolist()
     [[0.1, 0.9]]
     >>> check_scores([[0.1, float("nan")]], 1, 2)
     Traceback (most recent call last):
@@ -120,6 +179,11 @@ def check_scores(y_score: object, n_samples: int, n_labels: int, *, name: str = 
     """
     if issparse(y_score):
         y_score = y_score.toarray()
+    if is_per_label_list(y_score):
+        if len(y_score) != n_labels:
+            raise ValueError(f"{name} is a list of {len(y_score)} per-label arrays but y_true has {n_labels} "
+                             "label(s): one (n_samples, 2) array per label is needed, in the label order.")
+        y_score = positive_class_columns(y_score, name=name)
     scores = np.asarray(y_score)
     if scores.dtype.kind not in "biuf":
         raise ValueError(f"Expected {name} to hold numbers. Received: dtype {scores.dtype}.")

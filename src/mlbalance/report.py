@@ -164,8 +164,9 @@ def evaluation_report(y_true: object, y_score: object, thresholds: float | Seque
     Parameters
     ----------
     y_true : label input (dense, sparse, DataFrame, label lists)
-    y_score : array of shape (n_samples, n_labels)
-        Finite probabilities (or logits, with thresholds in logit units).
+    y_score : array of shape (n_samples, n_labels), or list of n_labels arrays of shape (n_samples, 2)
+        Finite probabilities (or logits, with thresholds in logit units). The list form is
+        ``MultiOutputClassifier.predict_proba``'s: column 1 of each array is read.
     thresholds : float, array of shape (n_labels,), TunedThresholds or "tune", default 0.5
         Finite numbers; when the scores are probabilities (all in [0, 1]) they must be in
         [0, 1] too (see :func:`mlbalance.thresholds.check_thresholds`). A TunedThresholds must

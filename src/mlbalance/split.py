@@ -143,6 +143,43 @@ def _warn_rare(m, positives, needed, what, stacklevel=4):
         )
 
 
+def warn_one_class_training(m: LabelMatrix, train_positives: np.ndarray, train_sizes: np.ndarray,
+                            stacklevel: int = 4) -> None:
+    """Warn about labels that have one class only (no positive, or no negative) in some training fold.
+
+    ``train_positives`` is ``(n_folds, n_labels)``: each training fold's positives per label;
+    ``train_sizes`` the rows of each training fold. The test-fold warning (fewer positives
+    than folds) does not cover this: with ``p >= 2`` positives every training fold keeps one.
+
+    Examples
+    --------
+    >>> import numpy as np, warnings, mlbalance
+    >>> from mlbalance.split import warn_one_class_training
+    >>> m = mlbalance.as_label_matrix([[1, 1], [0, 1], [0, 1]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_one_class_training(m, np.array([[1, 2], [0, 1]]), np.array([2, 1]))
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    2 label(s) have one class only in some training fold (label: training folds with no positive, with no negative): 0: 1, 0; 1: 0, 2. A classifier fitted on that training fold sees one class only: LogisticRegression raises, GridSearchCV gives nan ...
+    """
+    train_positives = np.asarray(train_positives)
+    no_pos = (train_positives == 0).sum(axis=0)
+    no_neg = (train_positives == np.asarray(train_sizes)[:, None]).sum(axis=0)
+    bad = np.flatnonzero((no_pos > 0) | (no_neg > 0))
+    if bad.size:
+        detail = "; ".join(f"{describe_labels([j], m.label_names)}: {int(no_pos[j])}, {int(no_neg[j])}"
+                           for j in bad[:20])
+        warnings.warn(
+            f"{bad.size} label(s) have one class only in some training fold (label: training folds with no "
+            f"positive, with no negative): {detail}{'; ...' if bad.size > 20 else ''}. A classifier fitted on "
+            "that training fold sees one class only: LogisticRegression raises, GridSearchCV gives nan for that "
+            "fold's score. Use fewer folds, drop or merge these labels, or use an estimator that accepts a "
+            "constant label.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
 def _warn_unsatisfied(m, unsatisfied, stacklevel=4):
     if unsatisfied:
         warnings.warn(
@@ -290,6 +327,8 @@ class MultilabelStratifiedKFold(_Splitter):
         part, unsatisfied = _run(y_csr, _kfold_sizes(m.n_samples, k), rng, self.order, priority=None,
                                  progress=progress)
         _warn_unsatisfied(m, unsatisfied, stacklevel=5)
+        train_positives = positives - _stratify.part_label_counts(y_csr, part, k)
+        warn_one_class_training(m, train_positives, m.n_samples - np.bincount(part, minlength=k), stacklevel=5)
         return part
 
     def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -615,6 +654,8 @@ class MultilabelStratifiedGroupKFold(_Splitter):
                 UserWarning,
                 stacklevel=2,
             )
+        warn_one_class_training(m, m.counts().positives - per_fold, m.n_samples - np.bincount(part, minlength=k),
+                                stacklevel=2)
         indices = np.arange(m.n_samples)
         for j in range(k):
             yield indices[part != j], indices[part == j]

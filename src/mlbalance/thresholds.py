@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._ranking import best_fbeta, check_scores, is_probabilities, label_curve, map_label_columns
+from ._ranking import (best_fbeta, check_scores, is_per_label_list, is_probabilities, label_curve, map_label_columns,
+                       positive_class_columns)
 from ._sparse import issparse
 from ._validation import check_choice, check_int, check_number
 from .labels import as_label_matrix, describe_labels
@@ -151,8 +152,10 @@ class TunedThresholds:
         >>> t.apply([[0.5, 0.5]]).tolist()
         [[1, 0]]
         """
-        raw = y_score.toarray() if issparse(y_score) else np.asarray(y_score)
         n_labels = len(self.thresholds)
+        if is_per_label_list(y_score):
+            y_score = positive_class_columns(y_score)
+        raw = y_score.toarray() if issparse(y_score) else np.asarray(y_score)
         if raw.ndim != 2 or raw.shape[1] != n_labels:
             raise ValueError(f"y_score has shape {raw.shape}, but these thresholds are for {n_labels} label(s): "
                              f"pass a 2-D array with one column per label ({n_labels} columns), in the tuning order.")
@@ -232,9 +235,10 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
     ----------
     y_true : label input (dense, sparse, DataFrame, label lists)
         Validation labels.
-    y_score : array of shape (n_samples, n_labels)
+    y_score : array of shape (n_samples, n_labels), or list of n_labels arrays of shape (n_samples, 2)
         Finite scores for the same rows: probabilities or logits. Thresholds come back in
-        the same units, so thresholds tuned on logits must be applied to logits.
+        the same units, so thresholds tuned on logits must be applied to logits. The list
+        form is ``MultiOutputClassifier.predict_proba``'s: column 1 of each array is read.
     metric : {"f1", "fbeta"}, default "f1"
     beta : float, default 1.0
         For ``metric="fbeta"``.
