@@ -66,7 +66,7 @@ METHODS = {
     "f0": "(f) linear LR, 80 % part, threshold 0.5",
     "f": "(f) linear LR, 80 % part, tuned on the held-out 20 %",
     "f_all": "(f) linear LR, whole training fold, threshold 0.5",
-    "c": f"(c) linear LR in {META}(cv=5), whole training fold",
+    "c": f"(c) linear LR in {META}, whole training fold",
 }
 
 
