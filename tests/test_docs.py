@@ -59,7 +59,7 @@ def _public_pages() -> dict[str, str]:
 def test_docs_build_without_warnings(site):
     assert (site / "index.html").is_file()
     for page in ("api", "guide/label_input", "guide/stats_weights", "guide/keras", "guide/splitting",
-                 "guide/thresholds_report", "guide/sampling", "guide/cli", "guide/guarantees"):
+                 "guide/thresholds_report", "guide/sklearn", "guide/sampling", "guide/cli", "guide/guarantees"):
         assert (site / f"{page}.html").is_file(), page
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,9 +30,10 @@ from ._ranking import average_precision, check_scores, is_per_label_list, label_
 from ._validation import check_bool, check_choice, check_int, check_number
 from .labels import LabelMatrix, as_label_matrix, describe_labels
 from .split import MultilabelStratifiedKFold, take_rows, warn_one_class_training
-from .thresholds import TunedThresholds, tune_thresholds
+from .thresholds import TunedThresholds, place_threshold, tune_thresholds
 
 __all__ = ["MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer", "macro_f1_scorer"]
+# label_scores, per_label_fbeta and tune_with_metric are plain helpers of this module, not top-level names.
 
 _RESPONSE_METHODS = ("auto", "predict_proba", "decision_function")
 
@@ -69,7 +70,8 @@ def label_scores(estimator: Any, X: Any, n_labels: int, response_method: str = "
     ``predict_proba`` may return an ``(n, q)`` array or a list of q ``(n, 2)`` arrays
     (``MultiOutputClassifier``, multi-output trees and neighbours): column 1 of each is
     read. A label whose classifier saw one class only (an ``(n, 1)`` array, ``classes_[j]``
-    of one class ``c``) gets probability ``float(c == 1)`` on every row.
+    of one class ``c``) gets probability ``float(c == 1)`` on every row. With one label, an
+    estimator that treats the ``(n, 1)`` target as binary returns ``(n, 2)``: column 1 is read.
     ``decision_function`` must return ``(n, q)`` (or ``(n,)`` for one label).
 
     Parameters
@@ -88,14 +90,13 @@ def label_scores(estimator: Any, X: Any, n_labels: int, response_method: str = "
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.multioutput import MultiOutputClassifier
+    >>> from sklearn.tree import DecisionTreeClassifier
     >>> from mlbalance.sklearn import label_scores
-    >>> X, Y = np.arange(8.0).reshape(4, 2), np.array([[0, 1], [0, 1], [1, 0], [1, 0]])
-    >>> model = MultiOutputClassifier(LogisticRegression()).fit(X, Y)
-    >>> scores, method = label_scores(model, X, 2)
-    >>> scores.shape, method
-    ((4, 2), 'predict_proba')
+    >>> X, Y = np.arange(8.0).reshape(4, 2), np.array([[0, 0], [0, 0], [1, 0], [1, 0]])
+    >>> tree = DecisionTreeClassifier().fit(X, Y)  # label 1 has one class: its predict_proba is (4, 1)
+    >>> scores, method = label_scores(tree, X, 2)
+    >>> scores.tolist(), method
+    ([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [1.0, 0.0]], 'predict_proba')
     """
     for method in _response_methods(response_method):
         if not hasattr(estimator, method):
@@ -103,7 +104,9 @@ def label_scores(estimator: Any, X: Any, n_labels: int, response_method: str = "
         raw = getattr(estimator, method)(X)
         if is_per_label_list(raw):
             raw = _positive_probabilities(list(raw), getattr(estimator, "classes_", None))
-        elif method == "decision_function" and np.ndim(raw) == 1 and n_labels == 1:
+        elif n_labels == 1 and method == "predict_proba" and np.ndim(raw) == 2 and np.shape(raw)[1] == 2:
+            raw = np.asarray(raw)[:, 1:]  # one label fitted as a binary target: column 1 is class 1
+        elif n_labels == 1 and method == "decision_function" and np.ndim(raw) == 1:
             raw = np.asarray(raw).reshape(-1, 1)
         n_rows = raw[0].shape[0] if is_per_label_list(raw) else np.shape(raw)[0]
         return check_scores(raw, n_rows, n_labels, name=f"{type(estimator).__name__}.{method}(X)"), method
@@ -138,6 +141,61 @@ def per_label_fbeta(y_true: np.ndarray, y_pred: np.ndarray, beta: float = 1.0) -
     b2 = beta * beta
     denominator = (1 + b2) * tp + b2 * fn + fp
     return np.divide((1 + b2) * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+
+
+def _metric_value(score_func: Callable, y: np.ndarray, pred: np.ndarray, label: str) -> float:
+    try:
+        value = score_func(y, pred)
+    except Exception as err:  # a user function: say which label and what it was given
+        raise ValueError(f"Expected scoring to be 'f1', 'fbeta' or a metric score_func(y_true, y_pred) -> float "
+                         f"(e.g. sklearn.metrics.balanced_accuracy_score). Calling it on label {label}'s 0/1 "
+                         f"columns failed: {type(err).__name__}: {err}") from None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"Expected scoring to return a finite number. Received: {value!r} for label {label}.")
+    return float(value)
+
+
+def tune_with_metric(y_true: np.ndarray, y_score: np.ndarray, score_func: Callable, *, min_positives: int = 5,
+                     fallback: float = 0.5, placement: str = "midpoint",
+                     label_names: Sequence[str] | None = None) -> TunedThresholds:
+    """Per-label thresholds maximising any ``score_func(y_true, y_pred)`` (higher is better), exhaustively.
+
+    Each label's candidates are its distinct scores (every different set of predictions a
+    threshold can make that predicts at least one row), so the maximum is exact; the cost is
+    one ``score_func`` call per distinct score and label. Ties go to the highest threshold;
+    ``placement`` puts the threshold in its gap as :func:`mlbalance.tune_thresholds` does, and
+    labels with fewer than ``min_positives`` positives get ``fallback`` (warned, as there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.metrics import balanced_accuracy_score
+    >>> from mlbalance.sklearn import tune_with_metric
+    >>> y = np.array([[1], [1], [0], [0], [0]])
+    >>> s = np.array([[0.9], [0.4], [0.5], [0.2], [0.1]])
+    >>> t = tune_with_metric(y, s, balanced_accuracy_score, min_positives=1)
+    >>> t.thresholds.round(3).tolist(), t.tuned_scores.round(3).tolist(), t.metric
+    ([0.3], [0.833], 'balanced_accuracy_score')
+    """
+    base = tune_thresholds(y_true, y_score, min_positives=min_positives, fallback=fallback, placement=placement,
+                           label_names=label_names)
+    m = as_label_matrix(y_true, label_names=label_names)
+    truth = m.values.toarray() if m.is_sparse else np.asarray(m.values)
+    scores = check_scores(y_score, m.n_samples, m.n_labels)
+    thresholds, tuned = base.thresholds.copy(), np.full(m.n_labels, np.nan)
+    for j in sorted(set(range(m.n_labels)) - set(base.fallback_labels)):
+        column = scores[:, j]
+        candidates = np.unique(column)  # ascending
+        label = describe_labels([j], m.label_names)
+        values = np.array([_metric_value(score_func, truth[:, j], (column >= c).astype(np.int64), label)
+                           for c in candidates])
+        best = candidates.size - 1 - int(np.argmax(values[::-1]))  # ties: the highest threshold
+        below = candidates[best - 1] if best > 0 else None
+        thresholds[j] = place_threshold(candidates[best], below, placement, scores.dtype)
+        tuned[j] = values[best]
+    name = getattr(score_func, "__name__", type(score_func).__name__)
+    return TunedThresholds(thresholds, tuned, base.fallback_labels, base.fallback, base.min_positives, name, 1.0,
+                           m.label_names, None, placement)
 
 
 # --------------------------------------------------------------------------------------
@@ -239,8 +297,13 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         multi-label ``y`` (its tags say ``target_tags.multi_output=False``, e.g.
         ``LogisticRegression``) is fitted one label at a time as
         ``MultiOutputClassifier(estimator)``; ``estimator_`` is then that wrapper.
-    scoring : {"f1", "fbeta"}, default "f1"
-        The metric each label's threshold maximises.
+    scoring : {"f1", "fbeta"} or callable, default "f1"
+        The metric each label's threshold maximises. ``"f1"`` and ``"fbeta"`` take the exact
+        one-sort path of :func:`mlbalance.tune_thresholds`. A callable
+        ``score_func(y_true, y_pred) -> float`` (higher is better, e.g.
+        ``sklearn.metrics.balanced_accuracy_score``) is called on each label's 0/1 columns at
+        every distinct out-of-fold score (exact too, one call per distinct score and label:
+        slower on many rows); see ``tune_with_metric``.
     beta : float > 0, default 1.0
         For ``scoring="fbeta"``.
     cv : int >= 2, splitter or iterable of (train, test), default 5
@@ -275,8 +338,8 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
     tuned_thresholds_ : TunedThresholds
         The thresholds with their settings and fallback labels.
     best_scores_ : ndarray of shape (n_labels,)
-        Each label's out-of-fold F-beta at its threshold (0.0 where undefined: no positive and
-        none predicted).
+        Each label's out-of-fold ``scoring`` value at its threshold (F-beta: 0.0 where undefined,
+        no positive and none predicted).
     response_method_ : str
         ``"predict_proba"`` or ``"decision_function"``.
     classes_ : list of ndarray
@@ -320,7 +383,12 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         self.store_cv_results = store_cv_results
 
     def _check_params(self) -> None:
-        check_choice("scoring", self.scoring, ("f1", "fbeta"))
+        if not callable(self.scoring):
+            try:
+                check_choice("scoring", self.scoring, ("f1", "fbeta"))
+            except ValueError:
+                raise ValueError(f"Expected scoring to be 'f1', 'fbeta' or a metric function score_func(y_true, "
+                                 f"y_pred) -> float. Received: scoring={self.scoring!r}") from None
         check_number("beta", self.beta, low=0, low_open=True)
         check_bool("refit", self.refit)
         check_choice("placement", self.placement, ("midpoint", "low", "high"))
@@ -379,6 +447,9 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         (2,)
         """
         self._check_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None: pass the "
+                             "multi-label target of shape (n_samples, n_labels).")
         m, Y = _label_matrix(y)
         n_rows = X.shape[0] if hasattr(X, "shape") and len(X.shape) else len(X)
         if n_rows != m.n_samples:
@@ -399,8 +470,13 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         if isinstance(fallback, str):
             fallback = 0.5 if method == "predict_proba" else 0.0
         rows = test_fold >= 0
-        tuned = tune_thresholds(Y[rows], oof[rows], self.scoring, beta=self.beta, min_positives=self.min_positives,
-                                fallback=fallback, placement=self.placement, label_names=m.label_names)
+        if callable(self.scoring):
+            tuned = tune_with_metric(Y[rows], oof[rows], self.scoring, min_positives=self.min_positives,
+                                     fallback=fallback, placement=self.placement, label_names=m.label_names)
+        else:
+            tuned = tune_thresholds(Y[rows], oof[rows], self.scoring, beta=self.beta,
+                                    min_positives=self.min_positives, fallback=fallback, placement=self.placement,
+                                    label_names=m.label_names)
         if self.refit:
             self.estimator_ = _fit_one(clone(base), X, Y, None, params, "all rows", m.label_names)
         else:
@@ -408,7 +484,13 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         self.tuned_thresholds_: TunedThresholds = tuned
         self.thresholds_ = np.array(tuned.thresholds)
         self.response_method_ = method
-        self.best_scores_ = per_label_fbeta(Y[rows], oof[rows] >= self.thresholds_, tuned.beta)
+        predicted = (oof[rows] >= self.thresholds_).astype(np.int64)
+        if callable(self.scoring):
+            self.best_scores_ = np.array([_metric_value(self.scoring, Y[rows, j], predicted[:, j],
+                                                        describe_labels([j], m.label_names))
+                                          for j in range(m.n_labels)])
+        else:
+            self.best_scores_ = per_label_fbeta(Y[rows], predicted, tuned.beta)
         self.classes_ = [np.array([0, 1]) for _ in range(m.n_labels)]
         if self.store_cv_results:
             self.cv_results_ = {"oof_scores": oof, "test_fold": test_fold}
@@ -428,13 +510,13 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         --------
         >>> import numpy as np
         >>> from sklearn.neighbors import KNeighborsClassifier
-        >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV
-        >>> X = np.arange(40.0).reshape(20, 2)
-        >>> Y = np.array([[i % 2, i < 10] for i in range(20)])
-        >>> model = MultilabelTunedThresholdClassifierCV(KNeighborsClassifier(3), cv=2, min_positives=2).fit(X, Y)
-        >>> model.predict(X[:3]).tolist()
-        [[1, 1], [1, 1], [1, 1]]
+        >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV as Tuned
+        >>> y = np.array([[i >= 10, i < 5] for i in range(20)])
+        >>> Tuned(KNeighborsClassifier(3), cv=2, min_positives=2).fit(np.arange(20.0)[:, None], y).predict([[0], [19]])
+        array([[0, 1],
+               [1, 0]])
         """
+        check_is_fitted(self, "thresholds_")
         scores = self._scores(X, self.response_method_)
         return (scores >= self.thresholds_).astype(np.int64)
 
@@ -445,32 +527,42 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         Examples
         --------
         >>> import numpy as np
-        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.naive_bayes import GaussianNB
         >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV
-        >>> X = np.arange(40.0).reshape(20, 2)
-        >>> Y = np.array([[i % 2, i < 10] for i in range(20)])
-        >>> model = MultilabelTunedThresholdClassifierCV(LogisticRegression(), cv=2, min_positives=2).fit(X, Y)
-        >>> model.predict_proba(X).shape
-        (20, 2)
+        >>> x = np.linspace(0, 1, 30)[:, None]
+        >>> fitted = MultilabelTunedThresholdClassifierCV(GaussianNB(), cv=3, min_positives=2).fit(x, x > [0.3, 0.6])
+        >>> fitted.predict_proba(x).shape, type(fitted.estimator_).__name__
+        ((30, 2), 'MultiOutputClassifier')
         """
         return self._scores(X, "predict_proba")
 
     @available_if(_inner_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        """``estimator_.decision_function(X)`` as (n_samples, n_labels).
+        """``estimator_.decision_function(X)`` as (n_samples, n_labels): the units of ``thresholds_``.
+
+        Only when the fitted estimator has ``decision_function`` (``OneVsRestClassifier`` has,
+        ``MultiOutputClassifier`` has not).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_labels)
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from sklearn.linear_model import LogisticRegression
         >>> from sklearn.multiclass import OneVsRestClassifier
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> import numpy as np
         >>> from mlbalance.sklearn import MultilabelTunedThresholdClassifierCV
-        >>> X = np.arange(40.0).reshape(20, 2)
-        >>> Y = np.array([[i % 2, i < 10] for i in range(20)])
-        >>> model = MultilabelTunedThresholdClassifierCV(OneVsRestClassifier(LogisticRegression()), cv=2,
-        ...                                              min_positives=2, response_method="decision_function")
-        >>> model.fit(X, Y).decision_function(X).shape
-        (20, 2)
+        >>> x = np.linspace(-1, 1, 24)[:, None]
+        >>> logits = MultilabelTunedThresholdClassifierCV(OneVsRestClassifier(LogisticRegression()), cv=2,
+        ...                                               response_method="decision_function", min_positives=2)
+        >>> scores = logits.fit(x, np.hstack([x > 0, x < 0.5])).decision_function(x)
+        >>> bool((logits.predict(x) == (scores >= logits.thresholds_)).all()), logits.response_method_
+        (True, 'decision_function')
         """
         return self._scores(X, "decision_function")
 

@@ -196,11 +196,18 @@ def _check_arguments(metric, beta, min_positives, fallback, placement):
     check_number("fallback", fallback)
 
 
-def _place(cut, below, placement, dtype):
+def place_threshold(cut: float, below: float | None, placement: str, dtype: np.dtype) -> float:
     """A threshold in the gap ``(below, cut]``: every one of them makes the same tuning-set predictions.
 
     ``"low"`` is the next representable score above ``below`` in the scores' own precision, so
     the threshold still separates the two after a cast to that precision.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.thresholds import place_threshold
+    >>> place_threshold(0.6, 0.4, "midpoint", np.dtype(np.float64)), place_threshold(0.6, None, "low", np.dtype("f4"))
+    (0.5, 0.6)
     """
     if below is None or placement == "high":
         return float(cut)
@@ -216,7 +223,7 @@ def _tune(m, scores, beta, min_positives, fallback, placement):
         curve = label_curve(pos, neg)
         best, value = best_fbeta(curve, beta)
         cut = curve.thresholds[best]
-        return _place(cut, curve.highest_score_below(cut), placement, scores.dtype), value
+        return place_threshold(cut, curve.highest_score_below(cut), placement, scores.dtype), value
 
     results = map_label_columns(m, scores, one)
     thresholds = np.array([t for t, _ in results], dtype=np.float64)
