@@ -9,10 +9,10 @@ Same label matrices for every library (Zipf-like label frequencies, see _data.py
   ``.npy`` file, imports its library and splits a 100 x 5 matrix once (imports and first-call
   warm-up are not timed), then times the 5-fold split on the big matrix. Memory per library:
 
-  - ``RSS peak``: the process' ``ru_maxrss`` after the timed runs (includes the interpreter, the
-    libraries and the input matrix itself), and ``+RSS``: that peak minus the RSS just before the
-    first timed run, i.e. the extra memory the split needed on top of its input (honest for both
-    libraries, whatever allocates);
+  - ``RSS peak``: the process' peak resident memory (``VmHWM``, reset just before the timed
+    runs) over the timed runs; it includes the interpreter, the libraries and the input matrix
+    itself. ``+RSS``: that peak minus the RSS just before the first timed run, i.e. the extra
+    memory the split needed on top of its input (honest for both libraries, whatever allocates);
   - ``traced``: the tracemalloc peak of one more run (mlbalance only; tracemalloc sees NumPy's
     allocations, but tracing iterative-stratification's Python loop would take too long);
 
@@ -28,7 +28,6 @@ the speed ratio to iterative-stratification.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -97,9 +96,23 @@ def compare(rows, labels, density, libraries):
 # --------------------------------------------------------------------------------------
 # Dense input, one fresh subprocess per library
 # --------------------------------------------------------------------------------------
-def _rss_mib():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _status_mib(field):
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process from /proc/self/status, in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak_rss():
+    """Reset VmHWM to the current RSS (Linux >= 4.0), so the peak covers only what follows.
+
+    ``getrusage().ru_maxrss`` is not used: after ``vfork`` + ``exec`` Linux carries the
+    parent's high-water mark into the child's, so it reported the parent's peak.
+    """
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
 
 
 def worker(library, path, folds_path, repeats, trace):
@@ -107,13 +120,14 @@ def worker(library, path, folds_path, repeats, trace):
     run = RUNNERS[library]
     y = np.load(path)
     run(np.eye(5, dtype=y.dtype)[np.arange(100) % 5])  # imports and first-call work, not timed
-    rss_before = _rss_mib()
+    _reset_peak_rss()
+    rss_before = _status_mib("VmRSS")
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         folds = run(y)
         times.append(time.perf_counter() - start)
-    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    rss_peak = _status_mib("VmHWM")
     traced = None
     if trace:
         del folds
