@@ -240,6 +240,42 @@ def as_label_matrix(y: Any, *, label_names: Sequence[str] | None = None, mask_va
     >>> mlbalance.as_label_matrix(["a|b", "b", ""]).values.tolist()
     [[1, 1], [0, 1], [0, 0]]
     """
+    return _read(y, label_names, mask_value, classes, sep, _from_dense)
+
+
+def as_csr_label_matrix(y: Any, *, label_names: Sequence[str] | None = None, mask_value: float | None = None,
+                        classes: Sequence[Any] | None = None, sep: str = "|") -> LabelMatrix:
+    """:func:`as_label_matrix` with CSR ``values`` (and ``missing``) for every input kind.
+
+    What the splitters use. Dense input is validated and converted in one pass over row
+    blocks of about ``BLOCK_ENTRIES`` entries: no full-size int8, bool or float64
+    copy of the matrix is made, only the CSR result. Same checks and errors as
+    :func:`as_label_matrix`.
+
+    Parameters
+    ----------
+    y, label_names, mask_value, classes, sep
+        As in :func:`as_label_matrix`.
+
+    Returns
+    -------
+    LabelMatrix
+        With ``values`` a ``scipy.sparse.csr_matrix`` of int8 (sorted indices) and
+        ``missing`` a CSR matrix of bool or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance.labels import as_csr_label_matrix
+    >>> m = as_csr_label_matrix(np.array([[1.0, -1.0], [0.0, 1.0]]), mask_value=-1)
+    >>> m.values.toarray().tolist(), m.missing.toarray().tolist()
+    ([[1, 0], [0, 1]], [[False, True], [False, False]])
+    """
+    return _to_csr(_read(y, label_names, mask_value, classes, sep, _csr_from_dense))
+
+
+def _read(y, label_names, mask_value, classes, sep, from_dense) -> LabelMatrix:
+    """The dispatch on the input kind; ``from_dense`` reads a dense array (dense or CSR output)."""
     if isinstance(y, LabelMatrix):
         if label_names is not None:
             return LabelMatrix(y.values, y.missing, _check_names(label_names, y.n_labels))
@@ -249,7 +285,7 @@ def as_label_matrix(y: Any, *, label_names: Sequence[str] | None = None, mask_va
         return _from_sparse(y, label_names, mask_value)
     if _is_dataframe(y):
         names = label_names if label_names is not None else [str(c) for c in y.columns]
-        return _from_dense(_dataframe_values(y), names, mask_value)
+        return from_dense(_dataframe_values(y), names, mask_value)
     if isinstance(y, (list, tuple)) and not isinstance(y, str):
         label_lists = _as_label_lists(y, classes)
         if label_lists is not None:
@@ -259,7 +295,7 @@ def as_label_matrix(y: Any, *, label_names: Sequence[str] | None = None, mask_va
             "classes= is only used with label lists (e.g. [['cat', 'dog'], ['dog']]); "
             f"received y of type {type(y).__name__}."
         )
-    return _from_dense(y, label_names, mask_value)
+    return from_dense(y, label_names, mask_value)
 
 
 def label_counts(y: Any, *, n_samples: int | None = None, mask_value: float | None = None,
@@ -468,19 +504,136 @@ def _bad_value_error(count, row, col, value, names, mask_value) -> LabelFormatEr
     )
 
 
-def _from_dense(y, label_names, mask_value) -> LabelMatrix:
+# Row blocks of about this many entries: the per-block temporaries (a few bool masks) stay
+# cache-sized, so validating and converting never makes a full-size float64 or bool copy.
+BLOCK_ENTRIES = 1 << 18
+
+
+def _row_blocks(n_rows, n_cols):
+    step = max(1, BLOCK_ENTRIES // n_cols)
+    for start in range(0, n_rows, step):
+        yield start, min(start + step, n_rows)
+
+
+def _ones_if_binary(block):
+    """A bool mask of the block's 1s when every entry is 0 or 1; None otherwise (the fast check)."""
+    kind = block.dtype.kind
+    if kind == "b":
+        return block
+    if kind in "iu" and block.dtype.isnative:
+        # 0 and 1 are the only integers whose unsigned reading is <= 1 (negatives wrap around)
+        if block.view(np.dtype(f"u{block.dtype.itemsize}")).max() > 1:
+            return None
+        return block.view(bool) if block.dtype.itemsize == 1 else block != 0
+    ones = block == 1
+    if np.count_nonzero(ones) + np.count_nonzero(block == 0) != block.size:
+        return None
+    return ones
+
+
+def _check_block(block, mask_value):
+    """``(bad, missing)`` masks of an array's entries (not 0/1/mask, and mask); None where none is True."""
+    missing = _is_missing(block, mask_value)
+    bad = ~((block == 0) | (block == 1) | missing)
+    return (bad if bad.any() else None), (missing if missing.any() else None)
+
+
+def _validated_blocks(arr, names, mask_value):
+    """Validate ``arr`` one row block at a time; yield ``(start, stop, ones, missing)``.
+
+    ``ones`` is a bool mask of the block's positive entries, ``missing`` the block's mask
+    of unobserved entries or None. A bad value raises the error that names the first
+    one's row and column and counts them over the whole matrix.
+    """
+    blocks = _row_blocks(*arr.shape)
+    for start, stop in blocks:
+        block = arr[start:stop]
+        ones = _ones_if_binary(block)
+        if ones is not None:
+            yield start, stop, ones, None
+            continue
+        bad, missing = _check_block(block, mask_value)
+        if bad is not None:
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            count = int(bad.sum())
+            for rest in blocks:  # the remaining blocks, only to count the bad values
+                rest_bad = _check_block(arr[rest[0]:rest[1]], mask_value)[0]
+                count += 0 if rest_bad is None else int(rest_bad.sum())
+            raise _bad_value_error(count, start + row, col, arr[start + row, col], names, mask_value)
+        yield start, stop, block == 1, missing
+
+
+class _CsrRows:
+    """A CSR matrix built from the nonzero entries of consecutive row blocks."""
+
+    def __init__(self, shape):
+        self.shape = shape
+        self.row_counts = np.zeros(shape[0] + 1, dtype=np.int64)
+        self.columns = []
+
+    def add(self, start, stop, mask):
+        """Append the True entries of ``mask``, the bool block of rows ``start:stop``."""
+        width = self.shape[1]
+        flat = np.flatnonzero(mask)  # much faster than a 2-D np.nonzero, and in row-major order
+        rows = flat // width
+        self.row_counts[start + 1:stop + 1] = np.bincount(rows, minlength=stop - start)
+        self.columns.append((flat - rows * width).astype(np.int32 if width <= _INT32_MAX else np.int64))
+
+    def matrix(self, dtype):
+        """The CSR matrix of the blocks' nonzero entries (stored as 1 / True)."""
+        indptr = np.cumsum(self.row_counts)
+        index_dtype = np.int32 if indptr[-1] <= _INT32_MAX and self.shape[1] <= _INT32_MAX else np.int64
+        indices = np.concatenate(self.columns).astype(index_dtype, copy=False) if self.columns else (
+            np.zeros(0, dtype=index_dtype))
+        data = np.ones(indices.size, dtype=dtype)
+        return scipy_sparse().csr_matrix((data, indices, indptr.astype(index_dtype)), shape=self.shape, copy=False)
+
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+def _dense_input(y, label_names):
     arr = _dense_array(y)
     _check_shape(arr.shape)
-    names = _check_names(label_names, arr.shape[1])
-    if arr.dtype == bool:
-        return LabelMatrix(arr.astype(np.int8), None, names)
-    missing = _is_missing(arr, mask_value)
-    bad = ~((arr == 0) | (arr == 1) | missing)
-    if bad.any():
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        raise _bad_value_error(int(bad.sum()), row, col, arr[row, col], names, mask_value)
-    values = (arr == 1).astype(np.int8)
-    return LabelMatrix(values, missing if missing.any() else None, names)
+    return arr, _check_names(label_names, arr.shape[1])
+
+
+def _from_dense(y, label_names, mask_value) -> LabelMatrix:
+    arr, names = _dense_input(y, label_names)
+    values = np.empty(arr.shape, dtype=np.int8)
+    missing = None
+    for start, stop, ones, block_missing in _validated_blocks(arr, names, mask_value):
+        values[start:stop] = ones
+        if block_missing is not None:
+            if missing is None:
+                missing = np.zeros(arr.shape, dtype=bool)
+            missing[start:stop] = block_missing
+    return LabelMatrix(values, missing, names)
+
+
+def _csr_from_dense(y, label_names, mask_value) -> LabelMatrix:
+    """Dense input straight to CSR, one row block at a time (no full-size copy of any kind)."""
+    arr, names = _dense_input(y, label_names)
+    return _csr_from_blocks(_validated_blocks(arr, names, mask_value), arr.shape, names)
+
+
+def _csr_from_blocks(blocks, shape, names) -> LabelMatrix:
+    values, missing = _CsrRows(shape), _CsrRows(shape)
+    for start, stop, ones, block_missing in blocks:
+        values.add(start, stop, ones)
+        if block_missing is not None:
+            missing.add(start, stop, block_missing)
+    missing = missing.matrix(bool)
+    return LabelMatrix(values.matrix(np.int8), missing if missing.nnz else None, names)
+
+
+def _to_csr(m: LabelMatrix) -> LabelMatrix:
+    """``m`` with CSR values and missing mask (a dense one is converted row block by row block)."""
+    if m.is_sparse:
+        return m
+    blocks = ((start, stop, m.values[start:stop] != 0, None if m.missing is None else m.missing[start:stop])
+              for start, stop in _row_blocks(*m.shape))
+    return _csr_from_blocks(blocks, m.shape, m.label_names)
 
 
 def _from_sparse(y, label_names, mask_value) -> LabelMatrix:
@@ -492,14 +645,13 @@ def _from_sparse(y, label_names, mask_value) -> LabelMatrix:
     if csr.dtype.kind not in "biuf":
         raise LabelFormatError(f"Expected a sparse matrix of 0/1 numbers. Received: dtype {csr.dtype}.")
     data = csr.data
-    missing_data = _is_missing(data, mask_value)
-    bad = ~((data == 0) | (data == 1) | missing_data)
-    if bad.any():
+    bad, missing_data = _check_block(data, mask_value)
+    if bad is not None:
         k = int(np.flatnonzero(bad)[0])
         row = int(np.searchsorted(csr.indptr, k, side="right") - 1)
         raise _bad_value_error(int(bad.sum()), row, int(csr.indices[k]), data[k], names, mask_value)
     missing = None
-    if missing_data.any():
+    if missing_data is not None:
         missing = sp.csr_matrix((missing_data, csr.indices.copy(), csr.indptr.copy()), shape=csr.shape)
         missing.eliminate_zeros()
     values = sp.csr_matrix(((data == 1).astype(np.int8), csr.indices, csr.indptr), shape=csr.shape)

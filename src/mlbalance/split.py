@@ -37,7 +37,7 @@ from . import _stratify
 from ._sparse import issparse, scipy_sparse
 from ._tables import number, table
 from ._validation import check_bool, check_int, check_random_state
-from .labels import LabelMatrix, as_label_matrix, describe_labels
+from .labels import LabelMatrix, as_csr_label_matrix, describe_labels
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -115,11 +115,10 @@ class _Splitter:
 def _labels(y: Any, n_samples: int | None = None) -> tuple[sp.csr_matrix, LabelMatrix]:
     if y is None:
         raise ValueError("A multi-label y is required: split(X, y). Received: y=None.")
-    m = as_label_matrix(y)
+    m = as_csr_label_matrix(y)
     if n_samples is not None and m.n_samples != n_samples:
         raise ValueError(f"X has {n_samples} rows but y has {m.n_samples}; they must match.")
-    values = m.values if m.is_sparse else scipy_sparse().csr_matrix(m.values)
-    return values, m
+    return m.values, m
 
 
 def _n_rows(X: Any) -> int | None:
