@@ -344,12 +344,13 @@ class _Swapper:
     holds a column must keep it (the train/validation/test priority rule).
     """
 
-    def __init__(self, units, part, n_parts, anywhere):
+    def __init__(self, units, part, n_parts, anywhere, counts=None):
         self.units = units
         self.part = part
         self.anywhere = anywhere
         self.tolerance = 1e-12
-        self.counts = part_label_counts(units, part, n_parts).astype(np.float64)
+        counts = part_label_counts(units, part, n_parts) if counts is None else counts
+        self.counts = counts.astype(np.float64)  # a copy
         self.sizes = np.bincount(part, minlength=n_parts).astype(np.float64)
         n = units.shape[0]
         totals = self.counts.sum(axis=0)
@@ -465,7 +466,8 @@ def _candidate_pairs(gain, part, n_parts, width, limit):
     return np.concatenate(first), np.concatenate(second)
 
 
-def improve_by_swaps(units, part, n_parts, *, anywhere=True, max_passes=16, width=2, limit=1024, patience=32):
+def improve_by_swaps(units, part, n_parts, *, anywhere=True, counts=None, max_passes=16, width=2, limit=1024,
+                     patience=32):
     """Swap rows between parts while each swap lowers LD over the columns of ``units``.
 
     Swaps keep every part's size, and no swap lowers coverage (see :class:`_Swapper`).
@@ -474,9 +476,10 @@ def improve_by_swaps(units, part, n_parts, *, anywhere=True, max_passes=16, widt
     that cost least to move back, computes the exact change of every such swap at once,
     and makes the improving swaps best first (a swap whose cells an earlier swap of the
     pass changed is checked again); at most ``max_passes`` passes. Deterministic (no
-    randomness; ties by row order). Modifies ``part`` in place and returns it.
+    randomness; ties by row order). ``counts``: the parts' positives per column of
+    ``units``, if the caller has them. Modifies ``part`` in place; returns the new counts.
     """
-    swapper = _Swapper(units, part, n_parts, anywhere)
+    swapper = _Swapper(units, part, n_parts, anywhere, counts)
     tolerance = swapper.tolerance
     for _ in range(max_passes):
         gain = swapper.gains()
@@ -510,7 +513,7 @@ def improve_by_swaps(units, part, n_parts, *, anywhere=True, max_passes=16, widt
             swaps += 1
         if swaps == 0:
             break
-    return part
+    return swapper.counts.astype(np.int64)
 
 
 def stratify(y, ratios, *, rng, order=1, priority=None, targets=None, progress=None):
@@ -529,8 +532,9 @@ def stratify(y, ratios, *, rng, order=1, priority=None, targets=None, progress=N
     repair_coverage(state, candidates, rng)
     if targets is not None:
         balance_sizes(state, np.asarray(targets), rng)
-        improve_by_swaps(units, state.part, len(ratios), anywhere=priority is None)
-        state.counts = part_label_counts(y, state.part, len(ratios))
+        counts = improve_by_swaps(units, state.part, len(ratios), anywhere=priority is None,
+                                  counts=state.counts if order == 1 else None)
+        state.counts = counts if order == 1 else part_label_counts(y, state.part, len(ratios))
     unsatisfied = [label for label in candidates if state.missing(label)]
     unsatisfied += [int(label) for label in rare_first if label not in set(candidates) and state.missing(label)]
     return state.part, sorted(unsatisfied)
