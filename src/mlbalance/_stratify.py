@@ -13,7 +13,10 @@ instead of a loop over samples; the wants of all other labels are then updated w
 
 After the greedy pass, :func:`_repair_coverage` swaps samples so that rare labels reach
 the parts they are guaranteed to reach, and :func:`_balance_sizes` moves samples
-(label-less ones first) so the parts have exactly the requested sizes.
+(label-less ones first) so the parts have exactly the requested sizes. Last,
+:func:`improve_by_swaps` swaps rows between parts while each swap lowers LD (Sechidis'
+label-distribution measure, the one :func:`mlbalance.split_quality` reports): swaps keep
+the exact sizes, and none takes a label away from the parts that hold it.
 """
 
 from __future__ import annotations
@@ -318,6 +321,201 @@ def balance_sizes(state, targets, rng):
     return sizes
 
 
+# --------------------------------------------------------------------------------------
+# Local search: swaps that lower LD at fixed sizes
+# --------------------------------------------------------------------------------------
+def cell_costs(counts, sizes, overall):
+    """Each (part, column) term of Sechidis' LD: ``|pos / neg - overall|`` (a part without negatives: ``pos``).
+
+    ``counts`` holds positives per part and column, ``sizes`` the part sizes (broadcast
+    against ``counts``), ``overall`` the whole set's pos / neg ratio of each column.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    negatives = sizes - counts
+    ratio = np.where(negatives > 0, counts / np.maximum(negatives, 1.0), counts)
+    return np.abs(ratio - overall)
+
+
+class _Swapper:
+    """Part counts of the LD columns, and exact LD changes of swapping rows between parts.
+
+    Changes are unnormalised (LD times the number of part-column terms). ``anywhere``:
+    coverage is the number of parts holding a column (k-fold); otherwise a part that
+    holds a column must keep it (the train/validation/test priority rule).
+    """
+
+    def __init__(self, units, part, n_parts, anywhere, counts=None):
+        self.units = units
+        self.part = part
+        self.anywhere = anywhere
+        self.tolerance = 1e-12
+        counts = part_label_counts(units, part, n_parts) if counts is None else counts
+        self.counts = counts.astype(np.float64)  # a copy
+        self.sizes = np.bincount(part, minlength=n_parts).astype(np.float64)
+        n = units.shape[0]
+        totals = self.counts.sum(axis=0)
+        self.measured = (totals > 0) & (totals < n)  # the columns LD averages over
+        negatives = n - totals
+        self.overall = np.where(negatives > 0, totals / np.maximum(negatives, 1.0), totals)
+        self.cell_size = np.repeat(self.sizes, self.counts.shape[1])  # the same per flat cell
+        self.cell_overall = np.tile(self.overall, n_parts)
+        self.cell_measured = np.tile(self.measured, n_parts).astype(np.float64)
+
+    def cost(self, parts, columns, counts):
+        terms = cell_costs(counts, self.sizes[parts], self.overall[columns])
+        return np.where(self.measured[columns], terms, 0.0)
+
+    def step(self, parts, columns, by):
+        """Change of the cells' cost when their counts change by ``by`` (+1 or -1)."""
+        now = self.counts[parts, columns]
+        return self.cost(parts, columns, now + by) - self.cost(parts, columns, now)
+
+    def gains(self):
+        """(n_rows, n_parts): cost change of moving each row alone to each part (sizes kept).
+
+        A row holding a part's last positive of a column counts that column's removal at
+        its cost (``anywhere``; :meth:`change` then checks coverage) or cannot leave (1e300).
+        """
+        n_parts, q = self.counts.shape
+        parts, columns = np.repeat(np.arange(n_parts), q), np.tile(np.arange(q), n_parts)
+        remove = self.step(parts, columns, -1).reshape(n_parts, q)
+        add = self.step(parts, columns, 1).reshape(n_parts, q)
+        if not self.anywhere:
+            remove[self.counts <= 1] = 1e300  # a part keeps every column it holds
+        pair_best = (remove[:, None, :] + add[None, :, :])[~np.eye(n_parts, dtype=bool)].min(initial=np.inf)
+        if pair_best >= -self.tolerance:
+            return None  # no column gains from any move: no swap can lower LD
+        row_of_entry = np.repeat(np.arange(self.units.shape[0]), np.diff(self.units.indptr))
+        leave = np.bincount(row_of_entry, weights=remove[self.part[row_of_entry], self.units.indices],
+                            minlength=self.units.shape[0])
+        return leave[:, None] + np.asarray(self.units @ add.T)
+
+    def swap_cells(self, first, second):
+        """The cells (part * q + column) each swap ``first[p]`` <-> ``second[p]`` takes a positive from and gives one to.
+
+        Returns ``(sources, targets, bounds)``: pair p's cells are ``[bounds[p]:bounds[p + 1]]``.
+        Columns both rows hold stay where they are and are left out.
+        """
+        q = self.counts.shape[1]
+        diff = (self.units[first].astype(np.int16) - self.units[second].astype(np.int16)).tocsr()
+        diff.eliminate_zeros()
+        pair = np.repeat(np.arange(first.size), np.diff(diff.indptr))
+        a, b = self.part[first][pair], self.part[second][pair]
+        moves_out = diff.data > 0
+        sources = np.where(moves_out, a, b) * q + diff.indices
+        targets = np.where(moves_out, b, a) * q + diff.indices
+        return sources, targets, diff.indptr
+
+    def cell_cost(self, cells, counts):
+        """LD terms of flat cells (part * q + column) at the given counts (0 for unmeasured columns)."""
+        return cell_costs(counts, self.cell_size[cells], self.cell_overall[cells]) * self.cell_measured[cells]
+
+    def change(self, sources, targets, pairs=None, n_pairs=1):
+        """Exact cost change of moving one positive from each source cell to its target cell (inf: coverage drops).
+
+        With ``pairs`` (the pair of each cell), one total per pair.
+        """
+        flat = self.counts.ravel()
+        left, got = flat[sources], flat[targets]
+        steps = (self.cell_cost(sources, left - 1) - self.cell_cost(sources, left)
+                 + self.cell_cost(targets, got + 1) - self.cell_cost(targets, got))
+        emptied = left == 1
+        if self.anywhere:
+            emptied &= got > 0
+        if pairs is None:
+            return np.inf if emptied.any() else float(steps.sum())
+        total = np.bincount(pairs, weights=steps, minlength=n_pairs).astype(np.float64)  # int when empty
+        total[np.bincount(pairs, weights=emptied, minlength=n_pairs) > 0] = np.inf
+        return total
+
+    def swap(self, i, k):
+        a, b = self.part[i], self.part[k]
+        ci = self.units.indices[self.units.indptr[i]:self.units.indptr[i + 1]]
+        ck = self.units.indices[self.units.indptr[k]:self.units.indptr[k + 1]]
+        self.counts[a, ci] -= 1
+        self.counts[b, ci] += 1
+        self.counts[b, ck] -= 1
+        self.counts[a, ck] += 1
+        self.part[i], self.part[k] = b, a
+
+
+def _candidate_pairs(gain, part, n_parts, width, limit):
+    """Rows that gain by moving, each paired with ``width`` rows of its best part that cost least to move back."""
+    rows = np.arange(part.size)
+    best = np.argmin(gain, axis=1)
+    movers = np.flatnonzero(gain[rows, best] < 0)
+    first, second = [], []
+    for a in range(n_parts):
+        for b in range(n_parts):
+            going = movers[(part[movers] == a) & (best[movers] == b)]
+            if a == b or going.size == 0:
+                continue
+            going = going[np.argsort(gain[going, b], kind="stable")][:limit]
+            pool = np.flatnonzero(part == b)
+            size = min(pool.size, going.size + width)
+            back = gain[pool, a]
+            top = np.argpartition(back, size - 1)[:size] if size < pool.size else np.arange(pool.size)
+            pool = pool[top[np.argsort(back[top], kind="stable")]]
+            for shift in range(width):  # mover r with partners r, r + 1, ..., r + width - 1
+                take = np.arange(going.size) + shift
+                ok = take < pool.size
+                first.append(going[ok])
+                second.append(pool[take[ok]])
+    if not first:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(first), np.concatenate(second)
+
+
+def improve_by_swaps(units, part, n_parts, *, anywhere=True, counts=None, max_passes=16, width=2, limit=1024,
+                     patience=32):
+    """Swap rows between parts while each swap lowers LD over the columns of ``units``.
+
+    Swaps keep every part's size, and no swap lowers coverage (see :class:`_Swapper`).
+    Each pass computes every row's gain of moving to each part (two sparse products,
+    O(nnz x n_parts)), pairs each row that gains with ``width`` rows of the target part
+    that cost least to move back, computes the exact change of every such swap at once,
+    and makes the improving swaps best first (a swap whose cells an earlier swap of the
+    pass changed is checked again); at most ``max_passes`` passes. Deterministic (no
+    randomness; ties by row order). ``counts``: the parts' positives per column of
+    ``units``, if the caller has them. Modifies ``part`` in place; returns the new counts.
+    """
+    swapper = _Swapper(units, part, n_parts, anywhere, counts)
+    tolerance = swapper.tolerance
+    for _ in range(max_passes):
+        gain = swapper.gains()
+        if gain is None:
+            break
+        gain[np.arange(part.size), part] = np.inf
+        first, second = _candidate_pairs(gain, part, n_parts, width, limit)
+        if first.size == 0:
+            break
+        sources, targets, bounds = swapper.swap_cells(first, second)
+        pairs = np.repeat(np.arange(first.size), np.diff(bounds))
+        change = swapper.change(sources, targets, pairs, first.size)
+        good = np.flatnonzero(change < -tolerance)
+        touched = np.zeros(swapper.counts.size, dtype=bool)
+        moved = np.zeros(part.size, dtype=bool)
+        swaps = failed = 0
+        for p in good[np.argsort(change[good], kind="stable")]:
+            i, k = first[p], second[p]
+            if moved[i] or moved[k]:
+                continue
+            out, into = sources[bounds[p]:bounds[p + 1]], targets[bounds[p]:bounds[p + 1]]
+            if (touched[out].any() or touched[into].any()) and swapper.change(out, into) >= -tolerance:
+                failed += 1  # an earlier swap of this pass changed its cells: checked again, no longer improving
+                if failed == patience:
+                    break  # the rest wait for the next pass's fresh gains
+                continue
+            failed = 0
+            swapper.swap(i, k)
+            moved[i] = moved[k] = True
+            touched[out] = touched[into] = True
+            swaps += 1
+        if swaps == 0:
+            break
+    return swapper.counts.astype(np.int64)
+
+
 def stratify(y, ratios, *, rng, order=1, priority=None, targets=None, progress=None):
     """Full pipeline: greedy pass (on labels or label pairs), coverage repair, exact sizes.
 
@@ -334,6 +532,9 @@ def stratify(y, ratios, *, rng, order=1, priority=None, targets=None, progress=N
     repair_coverage(state, candidates, rng)
     if targets is not None:
         balance_sizes(state, np.asarray(targets), rng)
+        counts = improve_by_swaps(units, state.part, len(ratios), anywhere=priority is None,
+                                  counts=state.counts if order == 1 else None)
+        state.counts = counts if order == 1 else part_label_counts(y, state.part, len(ratios))
     unsatisfied = [label for label in candidates if state.missing(label)]
     unsatisfied += [int(label) for label in rare_first if label not in set(candidates) and state.missing(label)]
     return state.part, sorted(unsatisfied)
