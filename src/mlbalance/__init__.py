@@ -6,7 +6,8 @@ report), and scikit-learn on first use too (the first split or resampling with a
 state), never by ``import mlbalance``. Keras parts (``mlbalance.losses``,
 ``mlbalance.metrics``, ``mlbalance.callbacks``, ``mlbalance.keras_sampling`` and the names
 they export) load on first use, so ``import mlbalance`` never imports Keras or a
-deep-learning backend.
+deep-learning backend. ``mlbalance.torch`` (PyTorch losses and sampler, no Keras) loads on
+first use too; its names are reached through it (``from mlbalance.torch import ...``).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ _LAZY = {
     **{name: "retrain" for name in ("fit_linear_classifier", "retrain_classifier")},
     **{name: "keras_sampling" for name in ("RebalancedSequence", "tf_dataset")},
 }
-_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling")
+_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "torch")
 
 __all__ = [
     "ClassWeightEffect",
