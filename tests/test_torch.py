@@ -410,3 +410,18 @@ def test_mlbalance_torch_loads_lazily_without_keras():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert mlbalance.torch.AsymmetricLoss is AsymmetricLoss and "torch" in dir(mlbalance)
+
+
+def test_example_runs_quick(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pytorch_multilabel", os.path.join(ROOT, "examples",
+                                                                                     "pytorch_multilabel.py"))
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    assert example.main(["--quick"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if line.startswith(("plain BCE", "weighted BCE", "asymmetric", "BCE + Repeat"))]
+    assert len(rows) == 4, lines
+    scores = [float(v) for row in rows for v in row.split()[-3:]]
+    assert all(0.0 <= v <= 1.0 for v in scores), rows
