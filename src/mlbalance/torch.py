@@ -157,17 +157,20 @@ def _target_error(target: torch.Tensor, valid: torch.Tensor, ignore_index: float
 
 
 def _targets(x: torch.Tensor, target: Any, mask: Any, ignore_index: float | None, check_target: bool,
-             owner: str) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Checked 0/1 targets ``z`` (x's dtype) and the observed entries (bool, or None when all are)."""
+             owner: str) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    """Checked targets as ``(is_one, valid, observed)``, all bool tensors of x's shape.
+
+    ``valid`` is None when every entry is known to be 0, 1 or masked (checked, or a bool target);
+    otherwise (``check_target=False``, or inside ``torch.compile``) the entries where it is False make
+    the loss NaN. ``observed`` is None when nothing is masked.
+    """
     target = target if isinstance(target, torch.Tensor) else torch.as_tensor(np.asarray(target), device=x.device)
     if target.shape != x.shape:
         raise ValueError(f"{owner}: expected target to have input's shape (one target per logit; a target is never "
                          f"broadcast). Received: input.shape={tuple(x.shape)}, target.shape={tuple(target.shape)}")
-    t = target.to(device=x.device, dtype=x.dtype)
-    is_one = t == 1
-    valid = is_one | (t == 0)
+    t = target.to(device=x.device)
     observed = None
-    if ignore_index is not None:
+    if ignore_index is not None and t.dtype != torch.bool:
         observed = ~(torch.isnan(t) if math.isnan(ignore_index) else t == ignore_index)
     if mask is not None:
         if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool or mask.shape != x.shape:
@@ -177,18 +180,23 @@ def _targets(x: torch.Tensor, target: Any, mask: Any, ignore_index: float | None
                              f"(True = use the entry). Received: {got}")
         mask = mask.to(x.device)
         observed = mask if observed is None else observed & mask
+    if t.dtype == torch.bool:  # nothing to check
+        return t, None, observed
+    is_one = t == 1
+    valid = is_one | (t == 0)
     if observed is not None:
         valid = valid | ~observed
-    z = is_one.to(x.dtype)
     if check_target and not _compiling():
         if not bool(valid.all()):
-            raise _target_error(t, valid, ignore_index, owner)
-        return z, observed
-    return torch.where(valid, z, torch.full_like(z, float("nan"))), observed
+            raise _target_error(t.to(x.dtype), valid, ignore_index, owner)
+        return is_one, None, observed
+    return is_one, valid, observed
 
 
-def _reduce(terms: torch.Tensor, observed: torch.Tensor | None, weight: torch.Tensor | None,
-            reduction: str) -> torch.Tensor:
+def _reduce(terms: torch.Tensor, valid: torch.Tensor | None, observed: torch.Tensor | None,
+            weight: torch.Tensor | None, reduction: str) -> torch.Tensor:
+    if valid is not None:  # unchecked targets: an entry that is not 0, 1 or masked makes the loss NaN
+        terms = torch.where(valid, terms, torch.full_like(terms, float("nan")))
     if weight is not None:
         terms = terms * weight
     if observed is not None:
@@ -219,36 +227,44 @@ def _scale(term: torch.Tensor, factor: torch.Tensor | None) -> torch.Tensor:
 # --------------------------------------------------------------------------------------
 # Element-wise terms (the math of mlbalance.losses)
 # --------------------------------------------------------------------------------------
-def _bce_terms(x, z, pos_weight, neg_weight):
-    positive = _scale(z * F.softplus(-x), pos_weight)
-    negative = _scale((1.0 - z) * F.softplus(x), neg_weight)
-    return positive + negative
+def _by_side(is_one: torch.Tensor, terms: torch.Tensor, positive: Any, negative: Any) -> torch.Tensor:
+    """``terms`` times ``positive`` where the target is 1 and ``negative`` where it is 0 (None = 1)."""
+    if positive is None and negative is None:
+        return terms
+    return torch.where(is_one, _scale(terms, positive), _scale(terms, negative))
 
 
-def _focal_terms(x, z, alpha, gamma, pos_weight):
-    log_p, log_1mp = -F.softplus(-x), -F.softplus(x)
-    positive = _scale(_scale(-z * log_p, pos_weight), _pow_from_log(log_1mp, gamma))
-    negative = _scale(-(1.0 - z) * log_1mp, _pow_from_log(log_p, gamma))
-    alpha_t = None if alpha is None else z * alpha + (1.0 - z) * (1.0 - alpha)
-    return _scale(positive + negative, alpha_t)
+def _signed(x: torch.Tensor, is_one: torch.Tensor) -> torch.Tensor:
+    """``m = -x`` for positives, ``x`` for negatives: ``-log p_t = softplus(m)``, ``log(1 - p_t) = -softplus(-m)``."""
+    return torch.where(is_one, -x, x)
 
 
-def _asymmetric_terms(x, z, gamma_neg, gamma_pos, clip, pos_weight):
-    log_p, log_1mp = -F.softplus(-x), -F.softplus(x)
-    positive = _scale(_scale(-z * log_p, _pow_from_log(log_1mp, gamma_pos)), pos_weight)
+def _bce_terms(x, is_one, pos_weight, neg_weight):
+    return _by_side(is_one, F.softplus(_signed(x, is_one)), pos_weight, neg_weight)
+
+
+def _focal_terms(x, is_one, alpha, gamma, pos_weight):
+    m = _signed(x, is_one)
+    terms = _scale(F.softplus(m), _pow_from_log(-F.softplus(-m), gamma))  # -log p_t * (1 - p_t) ** gamma
+    positive = alpha if pos_weight is None else _scale(pos_weight, alpha) if alpha is not None else pos_weight
+    return _by_side(is_one, terms, positive, None if alpha is None else 1.0 - alpha)
+
+
+def _asymmetric_terms(x, is_one, gamma_neg, gamma_pos, clip, pos_weight):
+    m = _signed(x, is_one)
+    positive = _scale(_scale(F.softplus(m), _pow_from_log(-F.softplus(-m), gamma_pos)), pos_weight)
     if clip > 0:
         # p_m = max(p - clip, 0); 1 - p_m = min(1 - p + clip, 1) >= clip, so its log is finite.
         p = torch.sigmoid(x)
         shifted = torch.clamp(p - clip, min=0.0)
-        log_1m_shifted = torch.log(torch.clamp(1.0 - p + clip, max=1.0))
-        focus = None
+        negative = -torch.log(torch.clamp(1.0 - p + clip, max=1.0))
         if gamma_neg != 0:
             safe = torch.clamp(shifted, min=1e-12)
-            focus = torch.where(shifted > 0, torch.exp(gamma_neg * torch.log(safe)), torch.zeros_like(shifted))
-        negative = _scale(-(1.0 - z) * log_1m_shifted, focus)
-    else:
-        negative = _scale(-(1.0 - z) * log_1mp, _pow_from_log(log_p, gamma_neg))
-    return positive + negative
+            negative = negative * torch.where(shifted > 0, torch.exp(gamma_neg * torch.log(safe)),
+                                              torch.zeros_like(shifted))
+    else:  # softplus(m) is -log(1 - p) at negatives, -softplus(-m) is log p there
+        negative = _scale(F.softplus(m), _pow_from_log(-F.softplus(-m), gamma_neg))
+    return torch.where(is_one, positive, negative)
 
 
 # --------------------------------------------------------------------------------------
@@ -312,10 +328,10 @@ def weighted_binary_cross_entropy_with_logits(
 
 def _weighted_bce(input, target, pos_weight, neg_weight, weight, reduction, ignore_index, mask, check_target, owner):
     x = _logits(input, owner)
-    z, observed = _targets(x, target, mask, ignore_index, check_target, owner)
-    terms = _bce_terms(x, z, _fit_label_vector("pos_weight", pos_weight, x, owner),
+    is_one, valid, observed = _targets(x, target, mask, ignore_index, check_target, owner)
+    terms = _bce_terms(x, is_one, _fit_label_vector("pos_weight", pos_weight, x, owner),
                        _fit_label_vector("neg_weight", neg_weight, x, owner))
-    return _reduce(terms, observed, _fit_weight(weight, x, owner), reduction)
+    return _reduce(terms, valid, observed, _fit_weight(weight, x, owner), reduction)
 
 
 def sigmoid_focal_loss(
@@ -365,10 +381,10 @@ def sigmoid_focal_loss(
 
 def _focal(input, target, alpha, gamma, pos_weight, weight, reduction, ignore_index, mask, check_target, owner):
     x = _logits(input, owner)
-    z, observed = _targets(x, target, mask, ignore_index, check_target, owner)
-    terms = _focal_terms(x, z, _fit_label_vector("alpha", alpha, x, owner), gamma,
+    is_one, valid, observed = _targets(x, target, mask, ignore_index, check_target, owner)
+    terms = _focal_terms(x, is_one, _fit_label_vector("alpha", alpha, x, owner), gamma,
                          _fit_label_vector("pos_weight", pos_weight, x, owner))
-    return _reduce(terms, observed, _fit_weight(weight, x, owner), reduction)
+    return _reduce(terms, valid, observed, _fit_weight(weight, x, owner), reduction)
 
 
 def asymmetric_loss(
@@ -426,9 +442,9 @@ def _asl_arguments(gamma_neg, gamma_pos, clip):
 def _asymmetric(input, target, gamma_neg, gamma_pos, clip, pos_weight, weight, reduction, ignore_index, mask,
                 check_target, owner):
     x = _logits(input, owner)
-    z, observed = _targets(x, target, mask, ignore_index, check_target, owner)
-    terms = _asymmetric_terms(x, z, gamma_neg, gamma_pos, clip, _fit_label_vector("pos_weight", pos_weight, x, owner))
-    return _reduce(terms, observed, _fit_weight(weight, x, owner), reduction)
+    is_one, valid, observed = _targets(x, target, mask, ignore_index, check_target, owner)
+    terms = _asymmetric_terms(x, is_one, gamma_neg, gamma_pos, clip, _fit_label_vector("pos_weight", pos_weight, x, owner))
+    return _reduce(terms, valid, observed, _fit_weight(weight, x, owner), reduction)
 
 
 # --------------------------------------------------------------------------------------
