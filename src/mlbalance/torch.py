@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -243,14 +244,14 @@ def _bce_terms(x, is_one, pos_weight, neg_weight):
     return _by_side(is_one, F.softplus(_signed(x, is_one)), pos_weight, neg_weight)
 
 
-def _focal_terms(x, is_one, alpha, gamma, pos_weight):
+def _focal_terms(x, is_one, *, alpha, pos_weight, gamma):
     m = _signed(x, is_one)
     terms = _scale(F.softplus(m), _pow_from_log(-F.softplus(-m), gamma))  # -log p_t * (1 - p_t) ** gamma
     positive = alpha if pos_weight is None else _scale(pos_weight, alpha) if alpha is not None else pos_weight
     return _by_side(is_one, terms, positive, None if alpha is None else 1.0 - alpha)
 
 
-def _asymmetric_terms(x, is_one, gamma_neg, gamma_pos, clip, pos_weight):
+def _asymmetric_terms(x, is_one, *, pos_weight, gamma_neg, gamma_pos, clip):
     m = _signed(x, is_one)
     positive = _scale(_scale(F.softplus(m), _pow_from_log(-F.softplus(-m), gamma_pos)), pos_weight)
     if clip > 0:
@@ -321,16 +322,16 @@ def weighted_binary_cross_entropy_with_logits(
     """
     owner = "weighted_binary_cross_entropy_with_logits"
     reduction, ignore_index, check_target = _common(reduction, ignore_index, check_target)
-    return _weighted_bce(input, target, _label_tensor("pos_weight", pos_weight),
-                         _label_tensor("neg_weight", neg_weight), _weight_tensor(weight), reduction, ignore_index,
-                         mask, check_target, owner)
+    return _compute(_bce_terms, input, target, _weight_tensor(weight), reduction, ignore_index, mask, check_target,
+                    owner, pos_weight=_label_tensor("pos_weight", pos_weight),
+                    neg_weight=_label_tensor("neg_weight", neg_weight))
 
 
-def _weighted_bce(input, target, pos_weight, neg_weight, weight, reduction, ignore_index, mask, check_target, owner):
+def _compute(terms_fn, input, target, weight, reduction, ignore_index, mask, check_target, owner, **label_args):
+    """Check the inputs, compute ``terms_fn(x, is_one, **per-label args)`` and reduce: every loss's one path."""
     x = _logits(input, owner)
     is_one, valid, observed = _targets(x, target, mask, ignore_index, check_target, owner)
-    terms = _bce_terms(x, is_one, _fit_label_vector("pos_weight", pos_weight, x, owner),
-                       _fit_label_vector("neg_weight", neg_weight, x, owner))
+    terms = terms_fn(x, is_one, **{name: _fit_label_vector(name, value, x, owner) for name, value in label_args.items()})
     return _reduce(terms, valid, observed, _fit_weight(weight, x, owner), reduction)
 
 
@@ -362,7 +363,7 @@ def sigmoid_focal_loss(
     Returns
     -------
     torch.Tensor
-        A scalar, or input's shape with ``reduction="none"``.
+        Reduced as in :func:`weighted_binary_cross_entropy_with_logits`.
 
     Examples
     --------
@@ -374,17 +375,9 @@ def sigmoid_focal_loss(
     """
     owner = "sigmoid_focal_loss"
     reduction, ignore_index, check_target = _common(reduction, ignore_index, check_target)
-    return _focal(input, target, _label_tensor("alpha", alpha, upper=1.0), check_number("gamma", gamma, low=0),
-                  _label_tensor("pos_weight", pos_weight), _weight_tensor(weight), reduction, ignore_index, mask,
-                  check_target, owner)
-
-
-def _focal(input, target, alpha, gamma, pos_weight, weight, reduction, ignore_index, mask, check_target, owner):
-    x = _logits(input, owner)
-    is_one, valid, observed = _targets(x, target, mask, ignore_index, check_target, owner)
-    terms = _focal_terms(x, is_one, _fit_label_vector("alpha", alpha, x, owner), gamma,
-                         _fit_label_vector("pos_weight", pos_weight, x, owner))
-    return _reduce(terms, valid, observed, _fit_weight(weight, x, owner), reduction)
+    terms_fn = partial(_focal_terms, gamma=check_number("gamma", gamma, low=0))
+    return _compute(terms_fn, input, target, _weight_tensor(weight), reduction, ignore_index, mask, check_target, owner,
+                    alpha=_label_tensor("alpha", alpha, upper=1.0), pos_weight=_label_tensor("pos_weight", pos_weight))
 
 
 def asymmetric_loss(
@@ -404,19 +397,17 @@ def asymmetric_loss(
 
     Parameters
     ----------
-    input, target, weight, reduction, ignore_index, mask, check_target
-        As in :func:`weighted_binary_cross_entropy_with_logits`.
+    input, target, pos_weight, weight, reduction, ignore_index, mask, check_target
+        As in :func:`sigmoid_focal_loss`.
     gamma_neg, gamma_pos : float >= 0, defaults 4 and 1
         Focusing parameters for negatives and positives.
     clip : float in [0, 1), default 0.05
         Probability margin ``m``.
-    pos_weight : float, sequence or torch.Tensor, optional
-        Extra per-label weight on the positive term.
 
     Returns
     -------
     torch.Tensor
-        A scalar, or input's shape with ``reduction="none"``.
+        The loss, reduced as ``reduction`` says.
 
     Examples
     --------
@@ -430,21 +421,14 @@ def asymmetric_loss(
     owner = "asymmetric_loss"
     reduction, ignore_index, check_target = _common(reduction, ignore_index, check_target)
     gamma_neg, gamma_pos, clip = _asl_arguments(gamma_neg, gamma_pos, clip)
-    return _asymmetric(input, target, gamma_neg, gamma_pos, clip, _label_tensor("pos_weight", pos_weight),
-                       _weight_tensor(weight), reduction, ignore_index, mask, check_target, owner)
+    terms_fn = partial(_asymmetric_terms, gamma_neg=gamma_neg, gamma_pos=gamma_pos, clip=clip)
+    return _compute(terms_fn, input, target, _weight_tensor(weight), reduction, ignore_index, mask, check_target, owner,
+                    pos_weight=_label_tensor("pos_weight", pos_weight))
 
 
 def _asl_arguments(gamma_neg, gamma_pos, clip):
     return (check_number("gamma_neg", gamma_neg, low=0), check_number("gamma_pos", gamma_pos, low=0),
             check_number("clip", clip, low=0, high=1, high_open=True))
-
-
-def _asymmetric(input, target, gamma_neg, gamma_pos, clip, pos_weight, weight, reduction, ignore_index, mask,
-                check_target, owner):
-    x = _logits(input, owner)
-    is_one, valid, observed = _targets(x, target, mask, ignore_index, check_target, owner)
-    terms = _asymmetric_terms(x, is_one, gamma_neg, gamma_pos, clip, _fit_label_vector("pos_weight", pos_weight, x, owner))
-    return _reduce(terms, valid, observed, _fit_weight(weight, x, owner), reduction)
 
 
 # --------------------------------------------------------------------------------------
@@ -462,6 +446,7 @@ class _MaskedLoss(nn.Module):
         self.reduction, self.ignore_index, self.check_target = _common(reduction, ignore_index, check_target)
         # Tensors are checked on the host once, here (one sync), not at every call.
         self.register_buffer("weight", _weight_tensor(_on_host(weight)))
+        self._label_args = tuple(label_args)
         for name, (value, upper) in label_args.items():
             value = _label_tensor(name, _on_host(value), upper=upper)
             if isinstance(value, float):
@@ -469,8 +454,43 @@ class _MaskedLoss(nn.Module):
             else:
                 self.register_buffer(name, value)
 
-    def _options(self) -> str:
-        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index!r}, check_target={self.check_target!r}"
+    def _terms(self):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def _extra(self) -> str:
+        return ""
+
+    def forward(self, input: torch.Tensor, target: Any, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Compute the loss of logits ``input`` against ``target`` (``mask``: True = use the entry).
+
+        Parameters
+        ----------
+        input : torch.Tensor
+            Logits.
+        target : torch.Tensor or array-like
+            0/1 labels of input's shape.
+        mask : torch.Tensor of bool, optional
+            ``True`` where the entry is used.
+
+        Returns
+        -------
+        torch.Tensor
+            The reduced loss.
+        """
+        label_args = {name: getattr(self, name) for name in self._label_args}
+        return _compute(self._terms(), input, target, self.weight, self.reduction, self.ignore_index, mask,
+                        self.check_target, type(self).__name__, **label_args)
+
+    def extra_repr(self) -> str:
+        """Show the options in ``repr``.
+
+        Returns
+        -------
+        str
+            The constructor options.
+        """
+        return (f"{self._extra()}reduction={self.reduction!r}, ignore_index={self.ignore_index!r}, "
+                f"check_target={self.check_target!r}")
 
 
 class WeightedBCEWithLogitsLoss(_MaskedLoss):
@@ -509,35 +529,8 @@ class WeightedBCEWithLogitsLoss(_MaskedLoss):
         super().__init__(reduction, ignore_index, check_target, weight, pos_weight=(pos_weight, None),
                          neg_weight=(neg_weight, None))
 
-    def forward(self, input: torch.Tensor, target: Any, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Compute the loss of logits ``input`` against ``target`` (``mask``: True = use the entry).
-
-        Parameters
-        ----------
-        input : torch.Tensor
-            Logits.
-        target : torch.Tensor or array-like
-            0/1 labels of input's shape.
-        mask : torch.Tensor of bool, optional
-            ``True`` where the entry is used.
-
-        Returns
-        -------
-        torch.Tensor
-            The reduced loss.
-        """
-        return _weighted_bce(input, target, self.pos_weight, self.neg_weight, self.weight, self.reduction,
-                             self.ignore_index, mask, self.check_target, type(self).__name__)
-
-    def extra_repr(self) -> str:
-        """Show the options in ``repr``.
-
-        Returns
-        -------
-        str
-            The constructor options.
-        """
-        return self._options()
+    def _terms(self):
+        return _bce_terms
 
 
 class SigmoidFocalLoss(_MaskedLoss):
@@ -570,35 +563,11 @@ class SigmoidFocalLoss(_MaskedLoss):
                          pos_weight=(pos_weight, None))
         self.gamma = check_number("gamma", gamma, low=0)
 
-    def forward(self, input: torch.Tensor, target: Any, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Compute the loss of logits ``input`` against ``target`` (``mask``: True = use the entry).
+    def _terms(self):
+        return partial(_focal_terms, gamma=self.gamma)
 
-        Parameters
-        ----------
-        input : torch.Tensor
-            Logits.
-        target : torch.Tensor or array-like
-            0/1 labels of input's shape.
-        mask : torch.Tensor of bool, optional
-            ``True`` where the entry is used.
-
-        Returns
-        -------
-        torch.Tensor
-            The reduced loss.
-        """
-        return _focal(input, target, self.alpha, self.gamma, self.pos_weight, self.weight, self.reduction,
-                      self.ignore_index, mask, self.check_target, type(self).__name__)
-
-    def extra_repr(self) -> str:
-        """Show the options in ``repr``.
-
-        Returns
-        -------
-        str
-            The constructor options.
-        """
-        return f"gamma={self.gamma!r}, {self._options()}"
+    def _extra(self):
+        return f"gamma={self.gamma!r}, "
 
 
 class AsymmetricLoss(_MaskedLoss):
@@ -612,9 +581,8 @@ class AsymmetricLoss(_MaskedLoss):
     gamma_neg : float >= 0, default 4
     gamma_pos : float >= 0, default 1
     clip : float in [0, 1), default 0.05
-    pos_weight : float, sequence or torch.Tensor, optional
-    weight, reduction, ignore_index, check_target
-        As in :class:`WeightedBCEWithLogitsLoss`.
+    pos_weight, weight, reduction, ignore_index, check_target
+        As in :class:`SigmoidFocalLoss`.
 
     Examples
     --------
@@ -631,35 +599,11 @@ class AsymmetricLoss(_MaskedLoss):
         super().__init__(reduction, ignore_index, check_target, weight, pos_weight=(pos_weight, None))
         self.gamma_neg, self.gamma_pos, self.clip = _asl_arguments(gamma_neg, gamma_pos, clip)
 
-    def forward(self, input: torch.Tensor, target: Any, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Compute the loss of logits ``input`` against ``target`` (``mask``: True = use the entry).
+    def _terms(self):
+        return partial(_asymmetric_terms, gamma_neg=self.gamma_neg, gamma_pos=self.gamma_pos, clip=self.clip)
 
-        Parameters
-        ----------
-        input : torch.Tensor
-            Logits.
-        target : torch.Tensor or array-like
-            0/1 labels of input's shape.
-        mask : torch.Tensor of bool, optional
-            ``True`` where the entry is used.
-
-        Returns
-        -------
-        torch.Tensor
-            The reduced loss.
-        """
-        return _asymmetric(input, target, self.gamma_neg, self.gamma_pos, self.clip, self.pos_weight, self.weight,
-                           self.reduction, self.ignore_index, mask, self.check_target, type(self).__name__)
-
-    def extra_repr(self) -> str:
-        """Show the options in ``repr``.
-
-        Returns
-        -------
-        str
-            The constructor options.
-        """
-        return f"gamma_neg={self.gamma_neg!r}, gamma_pos={self.gamma_pos!r}, clip={self.clip!r}, {self._options()}"
+    def _extra(self):
+        return f"gamma_neg={self.gamma_neg!r}, gamma_pos={self.gamma_pos!r}, clip={self.clip!r}, "
 
 
 # --------------------------------------------------------------------------------------
