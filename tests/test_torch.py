@@ -243,6 +243,14 @@ def test_targets_outside_0_1_raise_or_are_nan_without_the_check(make):
     assert torch.isfinite(make(check_target=False)(torch.tensor(LOGITS), torch.tensor(Y)))
 
 
+def test_inside_torch_compile_one_graph_and_bad_targets_are_nan():
+    # fullgraph=True: no graph break (the host-side check is skipped while compiling); a bad target is NaN.
+    loss = torch.compile(WeightedBCEWithLogitsLoss(pos_weight=[1.0, 2.0, 3.0]), backend="eager", fullgraph=True)
+    x, y = torch.tensor(LOGITS[:4, :3]), torch.tensor(Y[:4, :3])
+    torch.testing.assert_close(loss(x, y), WeightedBCEWithLogitsLoss(pos_weight=[1.0, 2.0, 3.0])(x, y))
+    assert torch.isnan(loss(x, torch.where(y == 1, 2.0, y)))
+
+
 def test_bad_arguments_are_refused_with_what_was_received():
     cases = [
         (lambda: WeightedBCEWithLogitsLoss(pos_weight=[1.0, -1.0]),
