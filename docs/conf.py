@@ -67,7 +67,7 @@ numpydoc_validation_checks = {
 # --------------------------------------------------------------------------------------
 # The API reference, generated from the public names
 # --------------------------------------------------------------------------------------
-PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "io", "sklearn")
+PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "io", "sklearn", "torch")
 # Sections of the top-level names, in reading order; a module not listed here still gets a
 # section (after these), so a name that moves keeps its page.
 SECTION_ORDER = ("labels", "io", "stats", "weights", "class_weight_effect", "losses", "metrics", "callbacks",
@@ -120,8 +120,9 @@ def api_reference() -> str:
     lines += ["Public submodules", "-----------------", ""]
     for module_name in PUBLIC_SUBMODULES:
         module = importlib.import_module(f"mlbalance.{module_name}")
-        own = [n for n in getattr(module, "__all__", ()) if n not in top]
-        shared = [n for n in getattr(module, "__all__", ()) if n in top]
+        # Shared: the same object as a top-level name (mlbalance.torch.AsymmetricLoss is not mlbalance.AsymmetricLoss).
+        shared = [n for n in getattr(module, "__all__", ()) if n in top and getattr(mlbalance, n) is getattr(module, n)]
+        own = [n for n in getattr(module, "__all__", ()) if n not in shared]
         title = f"``mlbalance.{module_name}``"
         lines += [title, "~" * len(title), "", f".. automodule:: mlbalance.{module_name}", ""]
         if shared:

@@ -19,7 +19,7 @@ import mlbalance
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "io", "sklearn")
+PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "io", "sklearn", "torch")
 BUILD_TIMEOUT_S = 300
 INSTALL_HINT = 'install the docs tools: python -m pip install -e ".[test]" (or ".[docs]")'
 
@@ -50,8 +50,9 @@ def _public_pages() -> dict[str, str]:
     for module_name in PUBLIC_SUBMODULES:
         module = importlib.import_module(f"mlbalance.{module_name}")
         for name in module.__all__:
-            # A name exported at the top level is documented once, under mlbalance.NAME.
-            if name not in mlbalance.__all__:
+            # A name exported at the top level is documented once, under mlbalance.NAME (the same object:
+            # mlbalance.torch.AsymmetricLoss is not the Keras mlbalance.AsymmetricLoss and has its own page).
+            if name not in mlbalance.__all__ or getattr(mlbalance, name) is not getattr(module, name):
                 pages[f"mlbalance.{module_name}.{name}"] = f"generated/mlbalance.{module_name}.{name}.html"
     return pages
 
@@ -59,7 +60,8 @@ def _public_pages() -> dict[str, str]:
 def test_docs_build_without_warnings(site):
     assert (site / "index.html").is_file()
     for page in ("api", "guide/label_input", "guide/stats_weights", "guide/keras", "guide/splitting",
-                 "guide/thresholds_report", "guide/sklearn", "guide/sampling", "guide/cli", "guide/guarantees"):
+                 "guide/thresholds_report", "guide/sklearn", "guide/sampling", "guide/torch", "guide/cli",
+                 "guide/guarantees"):
         assert (site / f"{page}.html").is_file(), page
 
 

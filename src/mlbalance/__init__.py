@@ -7,7 +7,8 @@ state), never by ``import mlbalance``. Keras parts (``mlbalance.losses``,
 ``mlbalance.metrics``, ``mlbalance.callbacks``, ``mlbalance.keras_sampling`` and the names
 they export) load on first use, so ``import mlbalance`` never imports Keras or a
 deep-learning backend. ``mlbalance.sklearn`` (the per-label threshold meta-estimator and
-scorers) loads on first use as well.
+scorers) loads on first use as well, and so does ``mlbalance.torch`` (PyTorch losses and
+sampler, no Keras); the torch names are reached through it (``from mlbalance.torch import ...``).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ _LAZY = {
     **{name: "sklearn" for name in ("MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer",
                                     "macro_f1_scorer")},
 }
-_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "sklearn")
+_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "sklearn", "torch")
 
 __all__ = [
     "ClassWeightEffect",

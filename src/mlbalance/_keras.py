@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_per_label
+
 try:
     import keras
 except ImportError as err:  # pragma: no cover - exercised only without a backend
@@ -41,38 +43,17 @@ def register(cls: type) -> type:
 
 def per_label_values(name: str, value: Any, *, allow_none: bool = True,
                      upper: float | None = None) -> float | list[float] | None:
-    """Validate a scalar-or-per-label argument; return a float or a list of floats.
+    """Validate a scalar-or-per-label argument (a tensor too); return a float or a list of floats.
 
-    Negative, non-finite or (with ``upper``) too large values raise a ValueError naming the label.
+    Negative, non-finite or (with ``upper``) too large values raise a ValueError naming the label
+    (:func:`mlbalance._validation.check_per_label`).
     """
-    if value is None:
-        if allow_none:
-            return None
-        raise ValueError(f"Expected {name} to be a number or one number per label. Received: {name}=None")
-    if isinstance(value, bool):
-        raise ValueError(f"Expected {name} to be a number or one number per label. Received: {name}={value!r}")
-    if isinstance(value, numbers.Real):
-        arr = np.asarray([float(value)])
-        scalar = True
-    else:
+    if value is not None and not isinstance(value, (bool, numbers.Real, list, tuple)):
         try:
-            arr = np.asarray(keras.ops.convert_to_numpy(value) if not isinstance(value, (list, tuple)) else value,
-                             dtype=np.float64)
+            value = keras.ops.convert_to_numpy(value)
         except (TypeError, ValueError):
             raise ValueError(f"Expected {name} to be a number or a 1-D sequence of numbers. Received: {name}={value!r}") from None
-        if arr.ndim != 1 or arr.size == 0:
-            raise ValueError(f"Expected {name} to be a number or a 1-D sequence (one value per label). "
-                             f"Received: {name} with shape {arr.shape}")
-        scalar = False
-    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | ((arr > upper) if upper is not None else False))
-    if bad.size:
-        bound = f"a number in [0, {upper:g}]" if upper is not None else "a finite number >= 0"
-        if scalar:
-            raise ValueError(f"Expected {name} to be {bound}. Received: {name}={float(arr[0])!r}")
-        i = int(bad[0])
-        raise ValueError(f"Expected {name} to be {bound} for every label. Received: {name}[{i}]={float(arr[i])!r} "
-                         f"(label {i}; {bad.size} bad value(s) in all)")
-    return float(arr[0]) if scalar else [float(v) for v in arr]
+    return check_per_label(name, value, allow_none=allow_none, upper=upper)
 
 
 def is_concrete(x: Any) -> bool:

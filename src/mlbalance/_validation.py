@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["check_bool", "check_choice", "check_choice_or_number", "check_int", "check_mask_value", "check_number",
-           "check_random_state"]
+           "check_per_label", "check_random_state"]
 
 
 def _fail(name: str, what: str, value: Any, error: type[ValueError] = ValueError) -> ValueError:
@@ -140,6 +140,55 @@ def check_choice_or_number(name: str, value: Any, allowed: Sequence[str], **boun
         what = "a finite number" + _bounds_text(bounds.get("low"), bounds.get("high"), bounds.get("low_open", False),
                                                 bounds.get("high_open", False))
         raise _fail(name, f"one of {tuple(allowed)!r} or {what}", value) from None
+
+
+def check_per_label(name: str, value: Any, *, allow_none: bool = True,
+                    upper: float | None = None) -> float | list[float] | None:
+    """A scalar-or-per-label argument (``pos_weight``, ``alpha``, ...) as a ``float`` or a list of floats.
+
+    ``value`` is a real number or a 1-D sequence / array (callers convert framework tensors to
+    NumPy first). Negative, non-finite or (with ``upper``) too large values raise a ``ValueError``
+    naming the label.
+
+    Examples
+    --------
+    >>> from mlbalance._validation import check_per_label
+    >>> check_per_label("pos_weight", 3), check_per_label("pos_weight", [1, 2.5])
+    (3.0, [1.0, 2.5])
+    >>> check_per_label("alpha", [0.25, 1.5], upper=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected alpha to be a number in [0, 1] for every label. Received: alpha[1]=1.5 (label 1; 1 bad value(s) in all)
+    """
+    import numpy as np
+
+    if value is None:
+        if allow_none:
+            return None
+        raise ValueError(f"Expected {name} to be a number or one number per label. Received: {name}=None")
+    if isinstance(value, bool):
+        raise ValueError(f"Expected {name} to be a number or one number per label. Received: {name}={value!r}")
+    if isinstance(value, numbers.Real):
+        arr = np.asarray([float(value)])
+        scalar = True
+    else:
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"Expected {name} to be a number or a 1-D sequence of numbers. Received: {name}={value!r}") from None
+        if arr.ndim != 1 or arr.size == 0:
+            raise ValueError(f"Expected {name} to be a number or a 1-D sequence (one value per label). "
+                             f"Received: {name} with shape {arr.shape}")
+        scalar = False
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | ((arr > upper) if upper is not None else False))
+    if bad.size:
+        bound = f"a number in [0, {upper:g}]" if upper is not None else "a finite number >= 0"
+        if scalar:
+            raise ValueError(f"Expected {name} to be {bound}. Received: {name}={float(arr[0])!r}")
+        i = int(bad[0])
+        raise ValueError(f"Expected {name} to be {bound} for every label. Received: {name}[{i}]={float(arr[i])!r} "
+                         f"(label {i}; {bad.size} bad value(s) in all)")
+    return float(arr[0]) if scalar else [float(v) for v in arr]
 
 
 def check_mask_value(value: Any, *, name: str = "mask_value", error: type[ValueError] = ValueError) -> float | None:
