@@ -15,6 +15,7 @@ from scipy.special import expit
 from ._files import check_output
 from ._keras import keras
 from ._validation import check_bool, check_int, check_str
+from .labels import as_label_matrix
 from .report import REPORT_EXTENSIONS, EvaluationReport, evaluation_report
 from .thresholds import TunedThresholds
 
@@ -34,7 +35,9 @@ def _check_data(data: Any) -> Any:
     if data is None or isinstance(data, keras.utils.PyDataset) or _is_tf_dataset(data):
         return data
     if isinstance(data, (tuple, list)) and len(data) in (2, 3):
-        n_rows = {int(np.shape(leaf)[0]) for part in data if part is not None for leaf in keras.tree.flatten(part)}
+        n_rows = {int(np.shape(leaf)[0]) for part in (data[0], *data[2:]) if part is not None
+                  for leaf in keras.tree.flatten(part)}
+        n_rows.add(as_label_matrix(data[1]).n_samples)
         if len(n_rows) > 1:
             raise ValueError(f"Expected x, y (and sample_weight) of validation_data to have the same number of rows. "
                              f"Received: row counts {sorted(n_rows)}")
@@ -53,14 +56,14 @@ def _split_batch(batch: Any) -> tuple[Any, Any, Any]:
 
 
 def _batches(data: Any, batch_size: int) -> Iterator[tuple[Any, Any, Any]]:
-    """``(x, y, sample_weight or None)`` batch by batch, from any accepted ``validation_data``."""
+    """``(x, y, sample_weight or None)`` batch by batch, from any accepted ``validation_data`` (``y`` None for arrays)."""
     if isinstance(data, tuple):
         x, y = data[0], data[1]
         w = data[2] if len(data) == 3 else None
-        n = int(np.shape(keras.tree.flatten(y)[0])[0])
+        n = int(np.shape(keras.tree.flatten(x)[0])[0])
         for start in range(0, n, batch_size):
             part = slice(start, start + batch_size)
-            yield (keras.tree.map_structure(lambda a: a[part], x), y[part], None if w is None else w[part])
+            yield keras.tree.map_structure(lambda a: a[part], x), None, None if w is None else w[part]
         return
     if _is_tf_dataset(data):
         cardinality = int(data.cardinality())
@@ -113,7 +116,8 @@ class PerLabelReport(keras.callbacks.Callback):
     ----------
     validation_data : tuple, tf.data.Dataset, keras.utils.PyDataset or None, default None
         ``(x, y)`` or ``(x, y, sample_weight)`` arrays (``x`` may be a list or dict of
-        arrays), or a finite dataset yielding such batches. Predictions are accumulated batch by
+        arrays; ``y`` any label input, see :func:`mlbalance.as_label_matrix`), or a finite
+        dataset yielding such batches of 0/1 targets. Predictions are accumulated batch by
         batch (arrays in batches of ``batch_size``). The report is unweighted: sample weights
         are ignored, with a warning.
     every : int, default 1
@@ -231,7 +235,8 @@ class PerLabelReport(keras.callbacks.Callback):
             for line in report.summary():
                 print(f"epoch {epoch + 1}: {line}")
 
-    def _predict(self) -> tuple[np.ndarray, np.ndarray]:
+    def _predict(self) -> tuple[Any, np.ndarray]:
+        """``(y, scores)``: array ``y`` is passed on as given (any label input), dataset targets are stacked."""
         targets, scores = [], []
         for x, y, w in _batches(self.validation_data, self.batch_size):
             if w is not None and not self._warned_weights:
@@ -243,10 +248,12 @@ class PerLabelReport(keras.callbacks.Callback):
                 raise ValueError(f"PerLabelReport expects a model with one output (n_samples, n_labels). Received: "
                                  f"{len(out)} outputs; build a one-output model for the report.")
             scores.append(np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64))
-            targets.append(np.asarray(keras.ops.convert_to_numpy(y)))
+            if not isinstance(self.validation_data, tuple):
+                targets.append(np.asarray(keras.ops.convert_to_numpy(y)))
         if not scores:
             raise ValueError("Expected validation_data to hold at least one batch. Received: an empty one.")
-        return np.concatenate(targets), np.concatenate(scores)
+        y = self.validation_data[1] if isinstance(self.validation_data, tuple) else np.concatenate(targets)
+        return y, np.concatenate(scores)
 
     def _read_fit_values(self, epoch: int, logs: dict) -> None:
         validation = {key: value for key, value in logs.items() if key.startswith("val_")}

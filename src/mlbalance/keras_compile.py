@@ -11,6 +11,7 @@ the order of the callbacks.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -148,7 +149,7 @@ class CompileArgs:
         return "\n".join(lines)
 
 
-def _loss_options(loss_options: dict | None) -> dict:
+def _loss_options(loss_options: dict | None, loss: str) -> dict:
     if loss_options is None:
         return {}
     if not isinstance(loss_options, dict):
@@ -159,6 +160,11 @@ def _loss_options(loss_options: dict | None) -> dict:
         raise ValueError(f"Expected loss_options without {taken}: multilabel_compile_args sets them itself (weights=, "
                          f"from_logits=, mask_value=), so that the loss and the metrics agree. "
                          f"Received: loss_options={loss_options!r}")
+    accepted = [name for name in inspect.signature(LOSSES[loss]).parameters if name not in _SET_BY_CALL]
+    unknown = [key for key in loss_options if key not in accepted]
+    if unknown:
+        raise ValueError(f"Expected loss_options to hold arguments of {LOSSES[loss].__name__}: {accepted}. "
+                         f"Received: unknown {unknown} in loss_options={loss_options!r}")
     return dict(loss_options)
 
 
@@ -244,7 +250,7 @@ def multilabel_compile_args(y_train: Any, loss: str = "weighted_bce", *, weights
     check_choice("loss", loss, tuple(LOSSES))
     from_logits = check_bool("from_logits", from_logits)
     mask_value = check_mask_value(mask_value)
-    options = _loss_options(loss_options)
+    options = _loss_options(loss_options, loss)
     if isinstance(metrics, (str, bytes)) or not isinstance(metrics, Sequence):
         raise ValueError(f"Expected metrics to be a list of metric names or Keras metrics, e.g. ['f1', 'macro_f1']. "
                          f"Received: metrics={metrics!r}")

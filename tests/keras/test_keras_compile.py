@@ -4,7 +4,6 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.metrics import f1_score
 
 keras = pytest.importorskip("keras")
 
@@ -23,7 +22,7 @@ def train(loss, metrics, seed=0):
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(4)])
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss, metrics=metrics)
-    history = model.fit(X, Y, validation_data=(X[:48], Y[:48]), epochs=2, batch_size=32, shuffle=False, verbose=0)
+    history = model.fit(X, Y, epochs=2, batch_size=32, shuffle=False, verbose=0)
     return model, history.history
 
 
@@ -42,11 +41,8 @@ def test_training_with_the_pieces_equals_hand_built_pieces():
         np.testing.assert_allclose(history[key], hand_history[key], rtol=1e-5, equal_nan=True, err_msg=key)
     for a, b in zip(model.get_weights(), hand_model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    # The per-label validation values are scikit-learn's F1 of the final model on fit's own validation data.
-    logits = np.asarray(model.predict(X[:48], verbose=0))
-    expected = f1_score(Y[:48], (logits >= 0).astype(int), average=None, zero_division=np.nan)
-    got = [history[f"val_f1/{name}"][-1] for name in NAMES]
-    np.testing.assert_allclose(got, expected, rtol=1e-5, equal_nan=True)
+    assert {f"f1/{name}" for name in NAMES} <= set(history)  # one float per label (checked against
+    # scikit-learn on fit's validation data in tests/keras/test_callbacks.py)
 
 
 @pytest.mark.parametrize("loss, weights", [("focal", "sqrt"), ("asymmetric", "log"), ("asymmetric", None)])
@@ -99,7 +95,7 @@ def test_weights_are_visible_and_labels_without_positives_warned():
     with pytest.raises(ValueError, match="no positive weight for 1 label"):
         multilabel_compile_args(y, on_zero="raise")
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", UserWarning)
         assert multilabel_compile_args(Y, weights=None).weights is None
 
 
@@ -107,8 +103,10 @@ def test_arguments_are_checked():
     for kwargs, match in [({"loss": "bce"}, "loss"), ({"weights": "median"}, "weights"),
                           ({"loss": "focal", "weights": "balanced"}, "loss='weighted_bce'"),
                           ({"metrics": "f1"}, "list of metric names"), ({"metrics": ["auc"]}, "metrics"),
-                          ({"threshold": 1.5}, "threshold"), ({"loss_options": {"gama": 2}}, "gama")]:
-        with pytest.raises((ValueError, TypeError), match=match):
+                          ({"threshold": 1.5}, "threshold"),
+                          ({"loss": "focal", "loss_options": {"gama": 2}},
+                           r"arguments of BinaryFocalLoss: \['gamma', 'alpha'.*Received: unknown \['gama'\]")]:
+        with pytest.raises(ValueError, match=match):
             multilabel_compile_args(Y, **kwargs)
     with pytest.raises(KeyError, match="'loss' or 'metrics'"):
         multilabel_compile_args(Y)["optimizer"]
