@@ -133,8 +133,9 @@ class PerLabelReport(keras.callbacks.Callback):
         For array ``validation_data``.
     verbose : bool, default True
         Print the report's summary lines.
-    log_prefix : str, default "val_"
-        Start of the log keys (``"report_"`` gives ``report_macro_f1``, ``report_f1/<name>``).
+    log_prefix : str, optional
+        Start of the log keys, ``"val_"`` by default (``"report_"`` gives ``report_macro_f1``,
+        ``report_f1/<name>``).
 
     Examples
     --------
