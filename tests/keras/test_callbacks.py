@@ -93,12 +93,15 @@ def test_logs_reach_early_stopping_and_csv_logger_whatever_the_order(tmp_path, m
     report = PerLabelReport((X, Y), from_logits=True, label_names=NAMES, verbose=False)
     stop = keras.callbacks.EarlyStopping(monitor="val_macro_f1", mode="max", patience=10)
     csv = keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))
-    callbacks = [report, stop, csv] if report_first else [stop, csv, report]
+    best = keras.callbacks.ModelCheckpoint(str(tmp_path / "best.weights.h5"), monitor="val_f1/cat", mode="max",
+                                           save_best_only=True, save_weights_only=True)
+    callbacks = [report, stop, best, csv] if report_first else [stop, best, csv, report]
     model = logit_model()
     with warnings.catch_warnings():  # EarlyStopping warns when its monitor is missing from the logs
-        warnings.filterwarnings("error", message=".*conditioned on metric")
+        warnings.filterwarnings("error", message=".*(conditioned on metric|save best model only with)")
         history = model.fit(X, Y, epochs=3, batch_size=40, verbose=0, callbacks=callbacks)
     assert stop.best == max(history.history["val_macro_f1"]) and math.isfinite(stop.best)
+    assert best.best == max(history.history["val_f1/cat"]) and (tmp_path / "best.weights.h5").is_file()
     if not report_first:  # the reason for the move: listed after it, EarlyStopping would not see the value
         monkeypatch.setattr(PerLabelReport, "_move_to_front", lambda self: None)
         with pytest.warns(UserWarning, match="Early stopping conditioned on metric `val_macro_f1` which is not available"):
