@@ -67,11 +67,12 @@ numpydoc_validation_checks = {
 # --------------------------------------------------------------------------------------
 # The API reference, generated from the public names
 # --------------------------------------------------------------------------------------
-PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "io", "sklearn", "torch")
+PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "keras_compile", "retrain", "keras_sampling", "io", "sklearn",
+                     "torch")
 # Sections of the top-level names, in reading order; a module not listed here still gets a
 # section (after these), so a name that moves keeps its page.
-SECTION_ORDER = ("labels", "io", "stats", "weights", "class_weight_effect", "losses", "metrics", "callbacks",
-                 "retrain", "split", "thresholds", "report", "sampling", "keras_sampling", "datasets")
+SECTION_ORDER = ("labels", "io", "stats", "weights", "class_weight_effect", "losses", "metrics", "keras_compile",
+                 "callbacks", "retrain", "split", "thresholds", "report", "sampling", "keras_sampling", "datasets")
 
 
 def _home(obj: object) -> str:

@@ -19,7 +19,8 @@ import mlbalance
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "io", "sklearn", "torch")
+PUBLIC_SUBMODULES = ("losses", "metrics", "callbacks", "keras_compile", "retrain", "keras_sampling", "io", "sklearn",
+                     "torch")
 BUILD_TIMEOUT_S = 300
 INSTALL_HINT = 'install the docs tools: python -m pip install -e ".[test]" (or ".[docs]")'
 

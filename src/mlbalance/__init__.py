@@ -4,7 +4,7 @@ NumPy parts (label input, statistics, weights, splits, file reading) are importe
 eagerly; SciPy is imported on first use (sparse label input, the first split or
 report), and scikit-learn on first use too (the first split or resampling with a random
 state), never by ``import mlbalance``. Keras parts (``mlbalance.losses``,
-``mlbalance.metrics``, ``mlbalance.callbacks``, ``mlbalance.keras_sampling`` and the names
+``mlbalance.metrics``, ``mlbalance.callbacks``, ``mlbalance.keras_compile``, ``mlbalance.keras_sampling`` and the names
 they export) load on first use, so ``import mlbalance`` never imports Keras or a
 deep-learning backend. ``mlbalance.sklearn`` (the per-label threshold meta-estimator and
 scorers) loads on first use as well, and so does ``mlbalance.torch`` (PyTorch losses and
@@ -59,12 +59,13 @@ _LAZY = {
     },
     **{name: "metrics" for name in ("MultilabelF1Score", "MultilabelPrecision", "MultilabelRecall")},
     "PerLabelReport": "callbacks",
+    **{name: "keras_compile" for name in ("CompileArgs", "multilabel_compile_args")},
     **{name: "retrain" for name in ("fit_linear_classifier", "retrain_classifier")},
     **{name: "keras_sampling" for name in ("RebalancedSequence", "tf_dataset")},
     **{name: "sklearn" for name in ("MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer",
                                     "macro_f1_scorer")},
 }
-_LAZY_MODULES = ("losses", "metrics", "callbacks", "retrain", "keras_sampling", "sklearn", "torch")
+_LAZY_MODULES = ("losses", "metrics", "callbacks", "keras_compile", "retrain", "keras_sampling", "sklearn", "torch")
 
 __all__ = [
     "ClassWeightEffect",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["check_bool", "check_choice", "check_choice_or_number", "check_int", "check_mask_value", "check_number",
-           "check_per_label", "check_random_state"]
+           "check_per_label", "check_random_state", "check_str"]
 
 
 def _fail(name: str, what: str, value: Any, error: type[ValueError] = ValueError) -> ValueError:
@@ -98,6 +98,22 @@ def check_bool(name: str, value: Any) -> bool:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return bool(value)
     raise _fail(name, "True or False", value)
+
+
+def check_str(name: str, value: Any) -> str:
+    """A string (possibly empty); anything else is an error.
+
+    Examples
+    --------
+    >>> from mlbalance._validation import check_str
+    >>> check_str("prefix", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected prefix to be a string. Received: prefix=3
+    """
+    if isinstance(value, str):
+        return value
+    raise _fail(name, "a string", value)
 
 
 def check_choice(name: str, value: Any, allowed: Sequence) -> Any:

@@ -16,6 +16,13 @@ inputs; inside a compiled step (TensorFlow graph/XLA, JAX) it makes every value 
 excluded from an average). ``sample_weight`` is one weight per row, shape ``(n,)`` or
 ``(n, 1)``, or one per entry, ``y_true``'s shape.
 
+Per-label values in Keras logs: with ``average=None`` the result is a vector, which Keras logs as
+one value that ``CSVLogger`` writes as a string and ``EarlyStopping`` cannot monitor. Pass
+``label_names`` and ``result()`` returns a dict of scalars instead, one per label, keyed
+``"<metric name>/<label name>"``; Keras flattens it into the logs, so ``fit`` logs
+``f1/cat``, ``val_f1/cat``, ... (one float each, for ``CSVLogger``, TensorBoard and
+``EarlyStopping(monitor="val_f1/cat")``), computed by ``fit`` itself on its own validation data.
+
 The counts are sums over rows, so the result does not depend on how a batch is split over
 devices (``tf.distribute.MirroredStrategy`` sums the replicas' counts;
 ``keras.distribution.DataParallel`` computes the global batch).
@@ -23,6 +30,7 @@ devices (``tf.distribute.MirroredStrategy`` sums the replicas' counts;
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +43,24 @@ ops = keras.ops
 __all__ = ["MultilabelF1Score", "MultilabelPrecision", "MultilabelRecall"]
 
 _AVERAGES = (None, "micro", "macro", "weighted")
+
+
+def _label_keys(label_names, num_labels, metric_name):
+    """``"<metric name>/<label name>"`` for each label, checked: one distinct, non-empty string per label."""
+    if label_names is None:
+        return None
+    if isinstance(label_names, str):
+        raise ValueError(f"Expected label_names to be a sequence of {num_labels} strings, one per label. "
+                         f"Received: label_names={label_names!r}")
+    names = list(label_names)
+    if len(names) != num_labels or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(f"Expected label_names to be {num_labels} non-empty strings (one per label, num_labels="
+                         f"{num_labels}). Received: label_names={names!r}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"Expected label_names to be distinct (each names one log entry). "
+                         f"Received repeated names: {repeated}")
+    return [f"{metric_name}/{n}" for n in names]
 
 
 def _thresholds(threshold, num_labels):
@@ -51,7 +77,7 @@ class _MultilabelCounts(keras.metrics.Metric):
     """Per-label TP / FP / FN state shared by the three metrics."""
 
     def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", name=None, dtype=None):
+                 zero_division="exclude", label_names=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         num_labels = check_int("num_labels", num_labels, low=1)
         average = check_choice("average", average, _AVERAGES)
@@ -66,6 +92,11 @@ class _MultilabelCounts(keras.metrics.Metric):
         self.from_logits = check_bool("from_logits", from_logits)
         self.mask_value = check_mask_value(mask_value)
         self.zero_division = zero_division
+        if label_names is not None and average is not None:
+            raise ValueError(f"label_names gives one log entry per label, so it needs average=None. "
+                             f"Received: average={average!r}, label_names={list(label_names)!r}")
+        self._keys = _label_keys(label_names, num_labels, self.name)
+        self.label_names = None if label_names is None else list(label_names)
         shape = (self.num_labels,)
         self.tp = self.add_variable(shape=shape, initializer="zeros", name="true_positives")
         self.fp = self.add_variable(shape=shape, initializer="zeros", name="false_positives")
@@ -112,7 +143,10 @@ class _MultilabelCounts(keras.metrics.Metric):
         tp, fp, fn = (ops.convert_to_tensor(v) for v in (self.tp, self.fp, self.fn))
         # NaN counts come only from a bad target (or sample weight) in a compiled step: all values NaN.
         poisoned = ops.any(ops.isnan(tp + fp + fn))
-        return ops.where(poisoned, float("nan"), self._result(tp, fp, fn))
+        values = ops.where(poisoned, float("nan"), self._result(tp, fp, fn))
+        if self._keys is None:
+            return values
+        return {key: values[j] for j, key in enumerate(self._keys)}
 
     def _result(self, tp, fp, fn):
         if self.average == "micro":
@@ -137,7 +171,8 @@ class _MultilabelCounts(keras.metrics.Metric):
     def get_config(self):
         return {"num_labels": self.num_labels, "threshold": self.threshold, "average": self.average,
                 "from_logits": self.from_logits, "mask_value": self.mask_value,
-                "zero_division": self.zero_division, "name": self.name, "dtype": self.dtype}
+                "zero_division": self.zero_division, "label_names": self.label_names, "name": self.name,
+                "dtype": self.dtype}
 
 
 @register
@@ -157,6 +192,9 @@ class MultilabelF1Score(_MultilabelCounts):
         Entries of ``y_true`` equal to it are not counted.
     zero_division : "exclude" or float in [0, 1], default "exclude"
         See the module docstring.
+    label_names : sequence of str, optional
+        With ``average=None``: ``result()`` is a dict ``{"<name>/<label>": scalar}``, so the
+        logs hold one float per label (see the module docstring).
     name, dtype : optional
 
     Examples
@@ -167,12 +205,18 @@ class MultilabelF1Score(_MultilabelCounts):
     >>> m.update_state(np.array([[1, 0, 0], [0, 1, 0]]), np.array([[0.9, 0.2, 0.1], [0.6, 0.7, 0.2]]))
     >>> round(float(m.result()), 4)  # label 2 has no positives and no predictions: excluded
     0.8333
+    >>> named = MultilabelF1Score(num_labels=2, label_names=["cat", "dog"], name="f1")
+    >>> named.update_state(np.array([[1, 0], [1, 1]]), np.array([[0.9, 0.2], [0.3, 0.7]]))
+    >>> {key: round(float(value), 4) for key, value in named.result().items()}  # one scalar per label
+    {'f1/cat': 0.6667, 'f1/dog': 1.0}
     """
 
     def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
-                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_f1",
+                 mask_value: float | None = None, zero_division: str | float = "exclude",
+                 label_names: Sequence[str] | None = None, name: str = "multilabel_f1",
                  dtype: Any = None) -> None:
-        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, label_names, name,
+                         dtype)
 
     def _per_label(self, tp, fp, fn):
         return self._ratio(2.0 * tp, 2.0 * tp + fp + fn)
@@ -193,9 +237,11 @@ class MultilabelPrecision(_MultilabelCounts):
     """
 
     def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
-                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_precision",
+                 mask_value: float | None = None, zero_division: str | float = "exclude",
+                 label_names: Sequence[str] | None = None, name: str = "multilabel_precision",
                  dtype: Any = None) -> None:
-        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, label_names, name,
+                         dtype)
 
     def _per_label(self, tp, fp, fn):
         return self._ratio(tp, tp + fp)
@@ -216,9 +262,11 @@ class MultilabelRecall(_MultilabelCounts):
     """
 
     def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
-                 mask_value: float | None = None, zero_division: str | float = "exclude", name: str = "multilabel_recall",
+                 mask_value: float | None = None, zero_division: str | float = "exclude",
+                 label_names: Sequence[str] | None = None, name: str = "multilabel_recall",
                  dtype: Any = None) -> None:
-        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype)
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, label_names, name,
+                         dtype)
 
     def _per_label(self, tp, fp, fn):
         return self._ratio(tp, tp + fn)

@@ -119,3 +119,31 @@ def test_per_entry_sample_weight_equals_per_label_sklearn(cls, reference):
     with pytest.raises(ValueError, match=r"expected sample_weight to have shape \(200,\) .*Received: "
                                          r"sample_weight.shape=\(200, 3\)"):
         cls(6).update_state(Y, SCORES, sample_weight=w[:, :3])
+
+
+@pytest.mark.parametrize("cls, reference", CASES)
+def test_label_names_give_one_named_scalar_per_label_in_fit_logs(cls, reference):
+    names = ["cat", "dog", "bird", "fish", "ant", "none"]
+    metric = cls(6, threshold=THRESHOLDS, label_names=names, name="m")
+    metric.update_state(Y, SCORES)
+    result = metric.result()
+    assert list(result) == [f"m/{n}" for n in names]
+    expected = reference(Y, (SCORES >= np.array(THRESHOLDS)).astype(int), average=None, zero_division=np.nan)
+    got = [float(keras.ops.convert_to_numpy(result[f"m/{n}"])) for n in names]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, equal_nan=True)
+    assert cls.from_config(metric.get_config()).label_names == names
+    if cls is MultilabelF1Score:  # in fit: one float per label (train and val_), never a vector or a string
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(6, activation="sigmoid")])
+        model.compile("sgd", "binary_crossentropy", metrics=[cls(6, label_names=names, name="m")])
+        history = model.fit(SCORES, Y, validation_data=(SCORES, Y), epochs=1, batch_size=64, verbose=0)
+        for prefix in ("m/", "val_m/"):
+            assert all(isinstance(history.history[f"{prefix}{n}"][0], float) for n in names)
+
+
+def test_label_names_are_checked():
+    for kwargs, match in [({"label_names": ["a"]}, r"2 non-empty strings .*Received: label_names=\['a'\]"),
+                          ({"label_names": "ab"}, "sequence of 2 strings"),
+                          ({"label_names": ["a", "a"]}, r"distinct.*\['a'\]"),
+                          ({"label_names": ["a", "b"], "average": "macro"}, "needs average=None")]:
+        with pytest.raises(ValueError, match=match):
+            MultilabelF1Score(2, **kwargs)
