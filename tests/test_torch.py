@@ -140,9 +140,10 @@ def test_asymmetric_equals_the_paper_code_value_and_gradient(gamma_neg, gamma_po
     torch.testing.assert_close(module.double(), ref_value / Y64.numel(), rtol=1e-5, atol=1e-7)
 
 
-def test_asymmetric_defaults_are_the_paper_loss_class_defaults():
+def test_asymmetric_defaults_are_the_paper_training_script_defaults():
+    # gamma_neg=4, gamma_pos=0, clip=0.05: the ASL training script's values and mlbalance.losses' defaults.
     torch.testing.assert_close(AsymmetricLoss(reduction="sum")(X64.clamp(-15, 15), Y64),
-                               asl_paper_loss(X64.clamp(-15, 15), Y64), rtol=1e-10, atol=1e-10)
+                               asl_paper_loss(X64.clamp(-15, 15), Y64, gamma_pos=0), rtol=1e-10, atol=1e-10)
 
 
 def test_equal_to_mlbalance_keras_losses_on_the_same_numbers():
@@ -165,6 +166,8 @@ def test_equal_to_mlbalance_keras_losses_on_the_same_numbers():
          AsymmetricLoss(gamma_neg=4.0, gamma_pos=1.0, clip=0.05, pos_weight=POS_W, ignore_index=-1)),
         (keras_losses.AsymmetricLoss(gamma_pos=0.5, gamma_neg=2.0, clip=0.0, from_logits=True),
          AsymmetricLoss(gamma_neg=2.0, gamma_pos=0.5, clip=0.0)),
+        # The defaults agree across frameworks: one recipe, the same loss.
+        (keras_losses.AsymmetricLoss(from_logits=True), AsymmetricLoss()),
     ]
     for keras_loss, torch_loss in pairs:
         for target in (Y, y_masked):

@@ -381,16 +381,17 @@ def sigmoid_focal_loss(
 
 
 def asymmetric_loss(
-    input: torch.Tensor, target: Any, gamma_neg: float = 4.0, gamma_pos: float = 1.0, clip: float = 0.05,
+    input: torch.Tensor, target: Any, gamma_neg: float = 4.0, gamma_pos: float = 0.0, clip: float = 0.05,
     pos_weight: Any = None, weight: Any = None, reduction: str = "mean", ignore_index: float | None = None,
     mask: torch.Tensor | None = None, check_target: bool = True,
 ) -> torch.Tensor:
     """Asymmetric loss (ASL, Ridnik et al., ICCV 2021) from logits.
 
     ``L = -z (1 - p) ** gamma_pos log(p) - (1 - z) p_m ** gamma_neg log(1 - p_m)`` with
-    ``p_m = max(p - clip, 0)``, which drops easy negatives (``p < clip``). The defaults are the
-    paper's loss class (``gamma_neg=4, gamma_pos=1, clip=0.05``); its training script uses
-    ``gamma_pos=0``, and :class:`mlbalance.losses.AsymmetricLoss` defaults to ``gamma_pos=0``.
+    ``p_m = max(p - clip, 0)``, which drops easy negatives (``p < clip``). The defaults
+    (``gamma_neg=4, gamma_pos=0, clip=0.05``) are the paper's training script's and
+    :class:`mlbalance.losses.AsymmetricLoss`'s, so both frameworks give the same loss; the
+    paper's loss class defaults to ``gamma_pos=1``.
     The paper's code **sums** over the batch: ``reduction="sum"`` gives its value (without its
     ``1e-8`` clamp of probabilities: the logs here are exact). ``pos_weight`` (not in the paper)
     scales each label's positive term, as in the Keras loss.
@@ -399,7 +400,7 @@ def asymmetric_loss(
     ----------
     input, target, pos_weight, weight, reduction, ignore_index, mask, check_target
         As in :func:`sigmoid_focal_loss`.
-    gamma_neg, gamma_pos : float >= 0, defaults 4 and 1
+    gamma_neg, gamma_pos : float >= 0, defaults 4 and 0
         Focusing parameters for negatives and positives.
     clip : float in [0, 1), default 0.05
         Probability margin ``m``.
@@ -414,8 +415,10 @@ def asymmetric_loss(
     >>> import torch
     >>> from mlbalance.torch import asymmetric_loss
     >>> x, y = torch.tensor([[0.0, -4.0]]), torch.tensor([[1.0, 0.0]])
-    >>> # positive: 0.5 * log 2; the negative has p = 0.018 < clip, so it costs 0
+    >>> # positive: log 2 (gamma_pos=0); the negative has p = 0.018 < clip, so it costs 0
     >>> round(asymmetric_loss(x, y, reduction="sum").item(), 4)
+    0.6931
+    >>> round(asymmetric_loss(x, y, gamma_pos=1, reduction="sum").item(), 4)  # (1 - p) * log 2
     0.3466
     """
     owner = "asymmetric_loss"
@@ -574,12 +577,12 @@ class AsymmetricLoss(_MaskedLoss):
     """Asymmetric loss (ASL) from logits, as an ``nn.Module``.
 
     See :func:`asymmetric_loss`; ``reduction="sum"`` gives the paper code's value. The paper's
-    training script uses ``gamma_pos=0`` (its loss class, and this default, use 1).
+    training script uses ``gamma_pos=0``, as this default and the Keras loss do (its loss class uses 1).
 
     Parameters
     ----------
     gamma_neg : float >= 0, default 4
-    gamma_pos : float >= 0, default 1
+    gamma_pos : float >= 0, default 0
     clip : float in [0, 1), default 0.05
     pos_weight, weight, reduction, ignore_index, check_target
         As in :class:`SigmoidFocalLoss`.
@@ -593,7 +596,7 @@ class AsymmetricLoss(_MaskedLoss):
     0.6931
     """
 
-    def __init__(self, gamma_neg: float = 4.0, gamma_pos: float = 1.0, clip: float = 0.05, pos_weight: Any = None,
+    def __init__(self, gamma_neg: float = 4.0, gamma_pos: float = 0.0, clip: float = 0.05, pos_weight: Any = None,
                  weight: Any = None, reduction: str = "mean", ignore_index: float | None = None,
                  check_target: bool = True) -> None:
         super().__init__(reduction, ignore_index, check_target, weight, pos_weight=(pos_weight, None))
