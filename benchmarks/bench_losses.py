@@ -38,7 +38,8 @@ class UncheckedWeightedBCE(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         z = keras.ops.cast(y_true, y_pred.dtype)
-        terms = self.pos_weight * z * keras.ops.softplus(-y_pred) + (1.0 - z) * keras.ops.softplus(y_pred)
+        pos_weight = keras.ops.convert_to_tensor(self.pos_weight, dtype=y_pred.dtype)  # numpy * torch tensor fails
+        terms = pos_weight * z * keras.ops.softplus(-y_pred) + (1.0 - z) * keras.ops.softplus(y_pred)
         return keras.ops.mean(terms, axis=-1)
 
 
