@@ -11,19 +11,30 @@ The cost of mlbalance's target check (0/1 or mask_value, same shape; see mlbalan
 "WeightedBCE, no target check" is the same weighted formula written here in five lines of
 keras.ops without the check, so WeightedBinaryCrossentropy / that row is the check's price.
 
+``--baseline REV`` adds the same losses as they were at git revision REV (extracted into a
+temporary package beside the current one), so a change to losses.py is measured before and
+after in one run, side by side.
+
     python benchmarks/bench_losses.py [--rounds 7] [--steps 20] [--model dense|lstm|both]
     KERAS_BACKEND=jax python benchmarks/bench_losses.py
+    KERAS_BACKEND=torch python benchmarks/bench_losses.py --model dense --baseline 1c54f7a
 """
 
 import argparse
+import importlib
+import os
+import re
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
 
 import keras
 
-from mlbalance.losses import AsymmetricLoss, BinaryFocalLoss, WeightedBinaryCrossentropy
+import mlbalance.losses as current_losses
 
 N_LABELS = 23
 BASE = "keras BinaryCrossentropy"
@@ -60,21 +71,46 @@ def lstm_model():
     return keras.Model(inputs, keras.layers.Dense(N_LABELS)(x))
 
 
-def losses():
+def baseline_module(rev):
+    """``mlbalance.losses`` as it was at git revision ``rev``, imported as a separate package."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    package = "mlbalance_" + re.sub(r"\W", "_", rev)
+    folder = os.path.join(tempfile.mkdtemp(), package)
+    os.makedirs(folder)
+    files = subprocess.check_output(["git", "-C", root, "ls-tree", "--name-only", rev, "src/mlbalance/"], text=True)
+    for path in files.split():
+        if path.endswith(".py"):
+            text = subprocess.check_output(["git", "-C", root, "show", f"{rev}:{path}"], text=True)
+            # Its own Keras registration name, so both versions' classes can be registered in one process.
+            text = text.replace('PACKAGE = "mlbalance"', f'PACKAGE = "{package}"')
+            with open(os.path.join(folder, os.path.basename(path)), "w", encoding="utf-8") as handle:
+                handle.write(text)
+    sys.path.insert(0, os.path.dirname(folder))
+    return importlib.import_module(f"{package}.losses")
+
+
+def losses(baseline=None):
     pos_weight = list(np.linspace(1.0, 100.0, N_LABELS))
-    return {
+    table = {
         BASE: keras.losses.BinaryCrossentropy(from_logits=True),
         "WeightedBCE, no target check": UncheckedWeightedBCE(pos_weight),
-        "WeightedBinaryCrossentropy": WeightedBinaryCrossentropy(pos_weight=pos_weight, from_logits=True),
-        "WeightedBCE + mask_value": WeightedBinaryCrossentropy(pos_weight=pos_weight, from_logits=True, mask_value=-1),
-        "BinaryFocalLoss": BinaryFocalLoss(gamma=2.0, alpha=0.25, from_logits=True),
-        "AsymmetricLoss": AsymmetricLoss(from_logits=True),
     }
+    for rev, module in [(None, current_losses)] + ([baseline] if baseline else []):
+        tag = "" if rev is None else f" @{rev}"
+        table.update({
+            f"WeightedBinaryCrossentropy{tag}": module.WeightedBinaryCrossentropy(pos_weight=pos_weight,
+                                                                                 from_logits=True),
+            f"WeightedBCE + mask_value{tag}": module.WeightedBinaryCrossentropy(pos_weight=pos_weight,
+                                                                               from_logits=True, mask_value=-1),
+            f"BinaryFocalLoss{tag}": module.BinaryFocalLoss(gamma=2.0, alpha=0.25, from_logits=True),
+            f"AsymmetricLoss{tag}": module.AsymmetricLoss(from_logits=True),
+        })
+    return table
 
 
-def bench(name, build, x, y, rounds, steps):
+def bench(name, build, x, y, rounds, steps, baseline=None):
     models = {}
-    for loss_name, loss in losses().items():
+    for loss_name, loss in losses(baseline).items():
         keras.utils.set_random_seed(0)
         model = build()
         model.compile(optimizer="adam", loss=loss)
@@ -97,7 +133,7 @@ def bench(name, build, x, y, rounds, steps):
     for loss_name, values in times.items():
         med = statistics.median(values)
         ratios[loss_name] = med / base
-        print(f"  {loss_name:30s} {med * 1e3:8.2f} ms/step   ratio {med / base:5.3f}")
+        print(f"  {loss_name:38s} {med * 1e3:8.2f} ms/step   ratio {med / base:5.3f}")
     check = times["WeightedBinaryCrossentropy"], times["WeightedBCE, no target check"]
     print(f"  target check: WeightedBinaryCrossentropy / no-check row = "
           f"{statistics.median(check[0]) / statistics.median(check[1]):5.3f}")
@@ -110,20 +146,23 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--seq-len", type=int, default=40)
     parser.add_argument("--model", choices=("dense", "lstm", "both"), default="both")
+    parser.add_argument("--baseline", metavar="REV", help="also time the losses of this git revision, side by side")
     args = parser.parse_args()
+    baseline = (args.baseline, baseline_module(args.baseline)) if args.baseline else None
     rng = np.random.default_rng(0)
     y = (rng.random((256, N_LABELS)) < 0.1).astype("float32")
     x = rng.normal(size=(256, 128)).astype("float32")
     table = {}
     if args.model in ("dense", "both"):
-        table["Dense"] = bench("Dense model", dense_model, x, y, args.rounds, args.steps)
+        table["Dense"] = bench("Dense model", dense_model, x, y, args.rounds, args.steps, baseline)
     if args.model in ("lstm", "both"):
         x = rng.normal(size=(64, args.seq_len, 128)).astype("float32")
-        table["Seed LSTM"] = bench("Seed LSTM model", lstm_model, x, y[:64], args.rounds, max(2, args.steps // 5))
+        table["Seed LSTM"] = bench("Seed LSTM model", lstm_model, x, y[:64], args.rounds, max(2, args.steps // 5),
+                                   baseline)
     print(f"\nratio to {BASE} (step time), backend {keras.backend.backend()}")
-    print(f"  {'loss':30s}" + "".join(f"{model:>12s}" for model in table))
+    print(f"  {'loss':38s}" + "".join(f"{model:>12s}" for model in table))
     for loss_name in next(iter(table.values())):
-        print(f"  {loss_name:30s}" + "".join(f"{ratios[loss_name]:12.3f}" for ratios in table.values()))
+        print(f"  {loss_name:38s}" + "".join(f"{ratios[loss_name]:12.3f}" for ratios in table.values()))
 
 
 if __name__ == "__main__":
