@@ -54,10 +54,21 @@ print("RESULT " + json.dumps({{"speed": result["speed"], "timings": result["timi
 
 CUDNN_CHECK = """
 import numpy as np, keras
+backend = keras.backend.backend()
+if backend == "torch":
+    import torch
+    gpu = torch.cuda.is_available()
+elif backend == "jax":
+    import jax
+    gpu = jax.devices()[0].platform != "cpu"
+else:
+    import tensorflow as tf
+    gpu = bool(tf.config.list_physical_devices("GPU"))
 layer = keras.layers.LSTM(8, use_cudnn=True)
 try:
     layer(np.zeros((2, 5, 4), "float32"))
-    print("cuDNN LSTM: used")
+    # Keras' torch LSTM accepts use_cudnn=True on a CPU too (it then runs without cuDNN).
+    print("cuDNN LSTM: used" if gpu else "cuDNN LSTM: accepted, but no GPU is visible (CPU run)")
 except ValueError as error:
     print("cuDNN LSTM: not available -", str(error).splitlines()[0])
 """
