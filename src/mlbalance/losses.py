@@ -334,9 +334,28 @@ class _FunctionLoss(keras.losses.Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = fn_kwargs
+        self._eager_kwargs = {}
 
     def call(self, y_true, y_pred):
-        return self._fn(y_true, y_pred, **self._fn_kwargs)
+        kwargs = self._fn_kwargs
+        if keras.backend.backend() == "torch":
+            kwargs = self._torch_kwargs(y_pred)
+        return self._fn(y_true, y_pred, **kwargs)
+
+    def _torch_kwargs(self, y_pred):
+        """The keyword arguments with per-label lists as tensors, built once per dtype and device.
+
+        PyTorch's backend runs eagerly, so a tensor made at the first step is a constant for every
+        later one (validated at construction; the length check against the output stays per call).
+        Other backends trace the step, where a tensor kept across traces would belong to an old graph.
+        """
+        key = (str(y_pred.dtype), str(getattr(y_pred, "device", "")))
+        if key not in self._eager_kwargs:
+            dtype = keras.backend.standardize_dtype(float_tensor(y_pred).dtype)
+            self._eager_kwargs[key] = {
+                k: ops.convert_to_tensor(np.asarray(v, dtype=dtype)) if isinstance(v, list) else v
+                for k, v in self._fn_kwargs.items()}
+        return self._eager_kwargs[key]
 
     def get_config(self):
         config = super().get_config()
