@@ -18,6 +18,7 @@ after in one run, side by side.
     python benchmarks/bench_losses.py [--rounds 7] [--steps 20] [--model dense|lstm|both]
     KERAS_BACKEND=jax python benchmarks/bench_losses.py
     KERAS_BACKEND=torch python benchmarks/bench_losses.py --model dense --baseline 1c54f7a
+    KERAS_BACKEND=torch python benchmarks/bench_losses.py --loss-calls --baseline 1c54f7a
 """
 
 import argparse
@@ -140,6 +141,30 @@ def bench(name, build, x, y, rounds, steps, baseline=None):
     return ratios
 
 
+def loss_calls(baseline, repeats=7, number=200):
+    """One loss call with its backward pass on fixed (256, 23) logits, no model: min over repeats (robust to load)."""
+    rng = np.random.default_rng(0)
+    y = keras.ops.convert_to_tensor((rng.random((256, N_LABELS)) < 0.1).astype("float32"))
+    logits = rng.normal(size=(256, N_LABELS)).astype("float32")
+    table = losses(baseline)
+    if keras.backend.backend() != "torch":
+        print("\n--loss-calls times eager forward+backward and needs KERAS_BACKEND=torch")
+        return
+    import torch
+
+    x = torch.tensor(logits, requires_grad=True)
+    best = dict.fromkeys(table, float("inf"))
+    for r in range(repeats):
+        for name in np.random.default_rng(r).permutation(list(table)):
+            start = time.perf_counter()
+            for _ in range(number):
+                table[name](y, x).backward()
+            best[name] = min(best[name], (time.perf_counter() - start) / number)
+    print(f"\nloss call + backward, batch (256, {N_LABELS}), min of {repeats} x {number} calls, backend torch")
+    for name, value in best.items():
+        print(f"  {name:38s} {value * 1e6:7.0f} us   ratio {value / best[BASE]:5.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
@@ -147,8 +172,13 @@ def main():
     parser.add_argument("--seq-len", type=int, default=40)
     parser.add_argument("--model", choices=("dense", "lstm", "both"), default="both")
     parser.add_argument("--baseline", metavar="REV", help="also time the losses of this git revision, side by side")
+    parser.add_argument("--loss-calls", action="store_true",
+                        help="only time one loss call + backward (PyTorch, no model): min of repeats")
     args = parser.parse_args()
     baseline = (args.baseline, baseline_module(args.baseline)) if args.baseline else None
+    if args.loss_calls:
+        loss_calls(baseline)
+        return
     rng = np.random.default_rng(0)
     y = (rng.random((256, N_LABELS)) < 0.1).astype("float32")
     x = rng.normal(size=(256, 128)).astype("float32")
