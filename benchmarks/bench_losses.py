@@ -152,7 +152,16 @@ def loss_calls(baseline, repeats=7, number=200):
         return
     import torch
 
+    from torch.profiler import ProfilerActivity, profile
+
     x = torch.tensor(logits, requires_grad=True)
+    ops_count = {}
+    for name, loss in table.items():  # aten ops dispatched from Python (not those inside other aten ops)
+        loss(y, x).backward()
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            loss(y, x).backward()
+        events = [e for e in prof.events() if e.name.startswith("aten::")]
+        ops_count[name] = sum(1 for e in events if e.cpu_parent is None or not e.cpu_parent.name.startswith("aten::"))
     best = dict.fromkeys(table, float("inf"))
     for r in range(repeats):
         for name in np.random.default_rng(r).permutation(list(table)):
@@ -162,7 +171,8 @@ def loss_calls(baseline, repeats=7, number=200):
             best[name] = min(best[name], (time.perf_counter() - start) / number)
     print(f"\nloss call + backward, batch (256, {N_LABELS}), min of {repeats} x {number} calls, backend torch")
     for name, value in best.items():
-        print(f"  {name:38s} {value * 1e6:7.0f} us   ratio {value / best[BASE]:5.2f}")
+        print(f"  {name:38s} {value * 1e6:7.0f} us   ratio {value / best[BASE]:5.2f}   "
+              f"{ops_count[name]:4d} top-level aten ops")
 
 
 def main():
