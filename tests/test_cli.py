@@ -4,10 +4,12 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
 
+import mlbalance
 from mlbalance.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -114,3 +116,95 @@ def test_cli_report_single_compare_and_errors(tmp_path, capsys):
     assert "row 7, column 2" in capsys.readouterr().err
     assert main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "good.npy"),
                  "--thresholds", str(tmp_path / "names.txt")]) == 2
+
+
+def _write_csv(path, header, rows):
+    path.write_text(",".join(header) + "\n" + "".join(",".join(str(v) for v in row) + "\n" for row in rows))
+
+
+def _tune_files(tmp_path):
+    """Validation labels with ids, scores in another row and column order, and a held-out part."""
+    rng = np.random.default_rng(4)
+    names = ["cat", "dog", "bird", "owl"]
+    y = (rng.random((240, 4)) < [0.3, 0.2, 0.1, 0.01]).astype(int)
+    y[:3, 3] = 0
+    y[0, 3] = 1  # owl: one positive in the validation half
+    s = np.clip(0.4 * y + 0.6 * rng.random(y.shape), 0, 1)
+    ids = [f"r{i}" for i in range(240)]
+    val, held = np.arange(120), np.arange(120, 240)
+    _write_csv(tmp_path / "val_y.csv", ["id", *names], [[ids[i], *y[i]] for i in val])
+    order = rng.permutation(val)
+    _write_csv(tmp_path / "val_s.csv", ["id", *names[::-1]], [[ids[i], *map(repr, s[i, ::-1].tolist())] for i in order])
+    _write_csv(tmp_path / "test_y.csv", ["id", *names], [[ids[i], *y[i]] for i in held])
+    _write_csv(tmp_path / "test_s.csv", ["id", *names], [[ids[i], *map(repr, s[i].tolist())] for i in held])
+    return names, y[val], s[val]
+
+
+def test_cli_tune_writes_what_report_reads_and_report_knows_the_tuning_rows(tmp_path, capsys):
+    from sklearn.metrics import f1_score
+
+    names, y, s = _tune_files(tmp_path)
+    out = tmp_path / "thresholds.json"
+    f = {k: str(tmp_path / f"{k}.csv") for k in ("val_y", "val_s", "test_y", "test_s")}
+    assert main(["tune", "--y-true", f["val_y"], "--y-score", f["val_s"], "--id-column", "id", "--cv", "3",
+                 "--seed", "0", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "tuned 3 of 4 label(s) for F1" in captured.out and "owl" in captured.out and "out-of-fold F1" in captured.out
+    assert "owl" in captured.err and "Traceback" not in captured.err  # the fallback warning names it
+    saved = json.loads(out.read_text())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        expected = mlbalance.tune_thresholds(y, s, label_names=names)
+    assert [x["threshold"] for x in saved["labels"]] == expected.thresholds.tolist()  # the library's, exactly
+    for j, x in enumerate(saved["labels"][:3]):  # the F1 it reports is scikit-learn's at that threshold
+        assert x["tuned_score"] == pytest.approx(f1_score(y[:, j], s[:, j] >= x["threshold"]), abs=1e-12)
+    assert saved["labels"][3]["fallback"] and saved["labels"][3]["threshold"] == 0.5
+
+    assert main(["report", "--y-true", f["val_y"], "--y-score", f["val_s"], "--id-column", "id",
+                 "--thresholds", str(out)]) == 0
+    assert "thresholds tuned on these rows (optimistic)" in capsys.readouterr().out.splitlines()[0]
+    assert main(["report", "--y-true", f["test_y"], "--y-score", f["test_s"], "--id-column", "id",
+                 "--thresholds", str(out)]) == 0
+    assert "thresholds tuned per label" in capsys.readouterr().out.splitlines()[0]
+    md = tmp_path / "c.md"
+    assert main(["report", "--y-true", f["val_y"], "--y-score", f["val_s"], "--y-score", f["test_s"],
+                 "--id-column", "id", "--name", "val", "--name", "other", "--thresholds", str(out),
+                 "-o", str(md)]) == 2  # test_s has other ids: refused, not mixed up
+    assert "r120" in capsys.readouterr().err
+    shifted = tmp_path / "val_s2.csv"
+    _write_csv(shifted, ["id", *names], [[f"r{i}", *map(repr, (s[i] * 0.9).tolist())] for i in range(120)])
+    assert main(["report", "--y-true", f["val_y"], "--y-score", f["val_s"], "--y-score", str(shifted),
+                 "--id-column", "id", "--name", "val", "--name", "other", "--thresholds", str(out),
+                 "-o", str(md)]) == 0
+    printed = capsys.readouterr().out
+    line = "thresholds: val tuned on these rows (optimistic); other tuned per label"
+    assert line in printed and line in md.read_text()
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda d: (d / "val_s.csv").write_text((d / "val_s.csv").read_text().replace(",dog", ",dgo", 1)),
+     "label(s) missing from it: ['dog']"),
+    (lambda d: (d / "val_s.csv").write_text((d / "val_s.csv").read_text().replace("0.", "nan#", 1).replace("#", "")),
+     "line 2"),
+    (lambda d: (d / "names.txt").write_text("cat\ndog\nbird\nemu\n"), "'emu'"),
+])
+def test_cli_tune_bad_inputs_are_one_clear_line(tmp_path, capsys, change, words):
+    _tune_files(tmp_path)
+    (tmp_path / "names.txt").write_text("cat\ndog\nbird\nowl\n")
+    change(tmp_path)
+    out = tmp_path / "t.json"
+    code = main(["tune", "--y-true", str(tmp_path / "val_y.csv"), "--y-score", str(tmp_path / "val_s.csv"),
+                 "--labels", str(tmp_path / "names.txt"), "--id-column", "id", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("mlbalance: error: ") and err.count("\n") == 1, err
+    assert words in err and "Traceback" not in err and not out.exists()
+
+
+def test_cli_tune_refuses_to_overwrite_its_input(tmp_path, capsys):
+    _tune_files(tmp_path)
+    before = (tmp_path / "val_y.csv").read_text()
+    os.symlink(tmp_path / "val_y.csv", tmp_path / "y.json")
+    assert main(["tune", "--y-true", str(tmp_path / "val_y.csv"), "--y-score", str(tmp_path / "val_s.csv"),
+                 "--id-column", "id", "-o", str(tmp_path / "y.json")]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to write" in err and "--y-true" in err and (tmp_path / "val_y.csv").read_text() == before

@@ -103,6 +103,7 @@ def folder(tmp_path, monkeypatch):
     (["report", "--y-true", "y.npy", "--y-score", "s.npy", "--y-score", "s2.npy", "-o", "scores.md"], "s2.npy"),
     (["report", "--y-true", "y.npy", "--y-score", "s.npy", "--train-labels", "train.npy", "-o", "train.html"],
      "train.npy"),
+    (["tune", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "latest.json"], "y.npy"),
 ])
 def test_an_output_that_resolves_to_an_input_is_refused(folder, argv, victim):
     before = _snapshot(folder)
@@ -118,6 +119,8 @@ def test_an_output_that_resolves_to_an_input_is_refused(folder, argv, victim):
     (["resample", "y.csv", "-o", "missing/idx.txt"], "missing does not exist"),
     (["report", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "missing/r.json"], "missing does not exist"),
     (["report", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "r.txt"], "use a .html, .json or .md"),
+    (["tune", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "missing/t.json"], "missing does not exist"),
+    (["tune", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "t.csv"], "use a .json file name"),
 ])
 def test_output_problems_are_found_before_any_work(folder, monkeypatch, argv, message):
     def no_work(*args, **kwargs):
@@ -264,11 +267,13 @@ def test_sizes_that_are_neither_a_fraction_nor_a_count_are_refused(folder, optio
     (["weights", "y.csv", "--beta", "0.9"], "--beta applies to --strategy effective_number"),
     (["resample", "y.csv", "--percentage", "50"], "--percentage applies to --method ml_ros"),
     (["resample", "y.csv", "--method", "ml_ros", "--threshold", "0.5"], "--threshold applies to --method repeat"),
+    (["tune", "--y-true", "y.npy", "--y-score", "s.npy", "--beta", "2", "-o", "o.json"], "--beta is used by --metric"),
+    (["tune", "--y-true", "y.npy", "--y-score", "s.npy", "--seed", "1", "-o", "o.json"], "--seed sets the --cv"),
 ])
 def test_an_option_the_command_would_ignore_is_refused(folder, argv, words):
     code, out, err, exited = _run(argv)
     assert (code, exited, out) == (2, True, "") and words in err and err.count("\n") == 1
-    assert not (folder / "o.csv").exists()
+    assert not (folder / "o.csv").exists() and not (folder / "o.json").exists()
 
 
 @pytest.mark.parametrize("argv", [
@@ -290,6 +295,10 @@ def test_an_option_the_command_would_ignore_is_refused(folder, argv, words):
     ["split", "y.csv", "--folds", "1", "-o", "o.csv"], ["split", "y.csv", "--folds", "2.0", "-o", "o.csv"],
     ["split", "y.csv", "--folds", "3", "--seed", "-1", "-o", "o.csv"],
     ["split", "y.csv", "--folds", "3", "--seed", str(2**32), "-o", "o.csv"],
+    ["tune", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "o.csv", "--min-positives", "0"],
+    ["tune", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "o.csv", "--fallback", "nan"],
+    ["tune", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "o.csv", "--metric", "fbeta", "--beta", "0"],
+    ["tune", "--y-true", "y.npy", "--y-score", "s.npy", "-o", "o.csv", "--cv", "1"],
 ])
 def test_bad_option_values_are_refused_by_the_parser(folder, argv):
     option = next(a for a in reversed(argv) if a.startswith("--"))
@@ -324,7 +333,7 @@ def test_a_train_val_test_split_without_seed_is_reproducible(folder):
 # --------------------------------------------------------------------------------------
 GOOD_LABELS, BAD_LABELS = ("y.csv", "y.npy", "link.csv"), ("yg.csv", "names.md", "nope.csv", "sub")
 GOOD_OUTPUTS = {"split": ("out.csv", "prev.csv", "out.txt"), "resample": ("out.txt", "prev.csv"),
-                "report": ("out.json", "out.md", "out.html", "prev.json", "prev.md")}
+                "report": ("out.json", "out.md", "out.html", "prev.json", "prev.md"), "tune": ("out.json", "prev.json")}
 BAD_OUTPUTS = ("sub", "missing/out.csv", "sub/../y.csv", "y.csv", "y.npy", "link.csv", "latest.json", "g.txt",
                "t.json", "names.md", "scores.md", "train.html", "s.npy", "s2.npy", "out.txt", "out.csv")
 PREVIOUS = {"prev.csv": "row,split\n0,old\n", "prev.json": '{"old": true}\n', "prev.md": "# old\n"}
@@ -380,6 +389,9 @@ def _command(valid: bool) -> st.SearchStrategy:
               "--thresholds": (("0.5", "tune", "t.json", "t.txt"), ("nan", "2", "names.md")),
               "--train-labels": (("train.npy",), ("nope.npy",)), "--mask-value": (("-1",), ("0", "x"))}
     scores = ("s.npy", "s2.npy") if valid else ("s.npy", "s2.npy", "y.npy", "names.md", "nope.npy")
+    tune = {"--labels": (("names.md",), ("t.txt", "nope.txt")), "--metric": (("f1",), ("x",)),
+            "--placement": (("low", "high"), ("mid",)), "--min-positives": (("1", "5"), ("0",)),
+            "--fallback": (("0.3",), ("2", "nan")), "--cv": (("2", "3"), ("1",)), "--mask-value": (("-1",), ("0",))}
     return st.sampled_from([  # each command equally often (one_of favours the simpler branches)
         st.tuples(st.just(["stats"]), _labels(valid),
                   _options({"--min-positives": (("1", "5"), ("0", "-2", "2.5")), **MASK}, valid)),
@@ -393,6 +405,9 @@ def _command(valid: bool) -> st.SearchStrategy:
                   st.lists(st.sampled_from(scores), min_size=1, max_size=2, unique=valid).map(
                       lambda files: [a for f in files for a in ("--y-score", f)]),
                   _options(report, valid), _out("report", valid)),
+        st.tuples(st.just(["tune", "--y-true"]), st.sampled_from(("y.npy", "y.csv", "link.csv")).map(lambda f: [f]),
+                  st.sampled_from(scores).map(lambda f: ["--y-score", f]), _options(tune, valid),
+                  _out("tune", valid, True)),
     ]).flatmap(lambda command: command)
 
 

@@ -12,6 +12,7 @@ from sklearn.metrics import average_precision_score, f1_score, fbeta_score, roc_
 
 import mlbalance
 from mlbalance._ranking import average_precision, best_fbeta, label_curve
+from mlbalance.io import read_thresholds
 
 
 # ================================================================ ranking core
@@ -186,3 +187,85 @@ def test_tuning_crosses_column_blocks_label_by_label(quiet):
         best = max(f1_score(y[:, j], (s[:, j] >= c).astype(int)) for c in np.unique(s[:, j]))
         assert t.tuned_scores[j] == pytest.approx(best, abs=1e-12)
         assert f1_score(y[:, j], t.apply(s)[:, j]) == pytest.approx(best, abs=1e-12)
+
+
+# ================================================================ saved thresholds and the tuning rows' fingerprint
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(2, 40), st.integers(1, 5), st.sampled_from(["f1", "fbeta"]),
+       st.sampled_from(["midpoint", "low", "high"]))
+def test_saved_thresholds_read_back_exactly(tmp_path_factory, seed, n, q, metric, placement):
+    rng = np.random.default_rng(seed)
+    y = (rng.random((n, q)) < 0.4).astype(int)
+    s = rng.random((n, q)).astype(rng.choice([np.float32, np.float64]))
+    names = [f"label {j}" for j in range(q)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        t = mlbalance.tune_thresholds(y, s, metric, beta=float(rng.uniform(0.5, 3)), min_positives=2,
+                                      placement=placement, label_names=names, fingerprint=True)
+    path = tmp_path_factory.mktemp("t") / "t.json"
+    t.save(path)
+    back = mlbalance.TunedThresholds.load(path)
+    assert back.thresholds.tobytes() == t.thresholds.tobytes()  # bit for bit
+    np.testing.assert_array_equal(back.tuned_scores, t.tuned_scores)  # nan where a label fell back
+    for field in ("fallback_labels", "fallback", "min_positives", "metric", "beta", "label_names", "placement",
+                  "tuned_on"):
+        assert getattr(back, field) == getattr(t, field), field
+    order = rng.permutation(q)  # read by name in another label order
+    read = read_thresholds(str(path), [names[j] for j in order])
+    assert isinstance(read, mlbalance.TunedThresholds)
+    assert read.thresholds.tolist() == t.thresholds[order].tolist()
+    assert read.fallback_labels == tuple(k for k, j in enumerate(order) if j in t.fallback_labels)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 30), st.integers(1, 6))
+def test_fingerprint_ignores_row_and_column_order_and_sees_any_change(seed, n, q):
+    from mlbalance.thresholds import rows_fingerprint
+
+    rng = np.random.default_rng(seed)
+    y = (rng.random((n, q)) < 0.3).astype(int)
+    s = rng.random((n, q))
+    names = [f"l{j}" for j in range(q)]
+    base = rows_fingerprint(y, s, label_names=names)
+    rows, cols = rng.permutation(n), rng.permutation(q)
+    assert rows_fingerprint(y[rows][:, cols], s[rows][:, cols], label_names=[names[j] for j in cols]) == base
+    i, j = rng.integers(n), rng.integers(q)
+    changed = s.copy()
+    changed[i, j] = np.nextafter(changed[i, j], 2.0)  # one score, one ulp
+    assert rows_fingerprint(y, changed, label_names=names) != base
+    flipped = y.copy()
+    flipped[i, j] = 1 - flipped[i, j]
+    assert rows_fingerprint(flipped, s, label_names=names) != base
+    masked = y.copy()
+    masked[i, j] = -1
+    assert rows_fingerprint(masked, s, label_names=names, mask_value=-1) != base
+    if n > 1:  # a strict subset of the rows is other rows
+        assert rows_fingerprint(y[1:], s[1:], label_names=names) != base
+
+
+def test_report_says_optimistic_only_on_the_tuning_rows(make_data):
+    y, s = make_data(n=400, q=4, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        t = mlbalance.tune_thresholds(y[:200], s[:200], fingerprint=True)
+        plain = mlbalance.tune_thresholds(y[:200], s[:200])
+    assert plain.tuned_on is None and plain.thresholds.tolist() == t.thresholds.tolist()
+    rows = np.random.default_rng(0).permutation(200)
+    assert "optimistic" in mlbalance.evaluation_report(y[rows], s[rows], t).to_text().splitlines()[0]
+    assert "tuned per label" in mlbalance.evaluation_report(y[200:], s[200:], t).to_text().splitlines()[0]
+    assert "tuned per label" in mlbalance.evaluation_report(y[:200], s[:200], plain).to_text().splitlines()[0]
+
+
+def test_a_thresholds_file_that_is_not_tuned_thresholds_says_what_is_wrong(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"metric": "f1", "labels": [{"name": "a", "threshold": 0.5}]}))
+    with pytest.raises(ValueError, match=r"t.json: expected the JSON of TunedThresholds.to_dict\(\).*Missing: beta"):
+        read_thresholds(str(path), ["a"])
+    path.write_text(json.dumps({"metric": "f2", "beta": 1, "fallback": 0.5, "min_positives": 5,
+                                "labels": [{"name": "a", "threshold": 0.5}]}))
+    with pytest.raises(ValueError, match=r"t.json: Expected metric to be one of"):
+        read_thresholds(str(path), ["a"])
+    path.write_text(json.dumps({"metric": "f1", "beta": 1, "fallback": 0.5, "min_positives": 5,
+                                "labels": [{"name": "a", "threshold": "high"}]}))
+    with pytest.raises(ValueError, match=r"label 'a': expected a threshold number. Received: 'high'"):
+        read_thresholds(str(path), ["a"])

@@ -33,7 +33,9 @@ def base_model(keras: Any, units: int, padding: str = "mask", n_features: int = 
 def head(keras: Any, n_labels: int, activation: str | None, features: np.ndarray) -> Any:
     """The seed's head: Normalization (adapted to ``features``), 4 x [Dense 64 + Dropout 0.2], Dense 32, Dense q."""
     inputs = keras.Input((features.shape[1],), name="features")
-    normalize = keras.layers.Normalization(name="standardize")
+    # float32 under mixed precision too: in float16 a near-constant feature's variance rounds to 0 and
+    # (x - mean) / epsilon overflows to inf (the head's scores were all NaN under mixed_float16; measured on JAX).
+    normalize = keras.layers.Normalization(name="standardize", dtype="float32")
     normalize.adapt(features)
     h = normalize(inputs)
     for k in range(4):

@@ -32,7 +32,7 @@ from .split import (
 from .report import ComparisonReport, EvaluationReport, compare_reports, evaluation_report
 from .sampling import repeat_factors, resample_indices
 from .stats import ImbalanceSummary, imbalance_summary
-from .thresholds import TunedThresholds, tune_thresholds
+from .thresholds import TunedThresholds, rows_fingerprint, tune_thresholds
 from .weights import (
     WeightSummary,
     class_weights,
@@ -99,6 +99,7 @@ __all__ = [
     "read_scores",
     "repeat_factors",
     "resample_indices",
+    "rows_fingerprint",
     "sample_weights",
     "seed_scenario_labels",
     "weight_summary",

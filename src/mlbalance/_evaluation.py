@@ -145,7 +145,8 @@ def _resolve_thresholds(thresholds: object, m: LabelMatrix, scores: np.ndarray) 
         return tuned.thresholds, "tuned on these rows (optimistic)"
     if isinstance(thresholds, TunedThresholds):
         _check_tuned_labels(thresholds, m)
-        return check_thresholds(thresholds.thresholds, m.n_labels, scores, label_names=m.label_names), "tuned per label"
+        arr = check_thresholds(thresholds.thresholds, m.n_labels, scores, label_names=m.label_names)
+        return arr, ("tuned on these rows (optimistic)" if thresholds.was_tuned_on(m, scores) else "tuned per label")
     arr = check_thresholds(thresholds, m.n_labels, scores, label_names=m.label_names)
     return arr, (f"{float(arr[0]):g}" if np.ndim(thresholds) == 0 else "per label")
 
@@ -299,4 +300,5 @@ def compare(evaluations: dict[str, Evaluation]) -> dict:
         delta = {n: finite_or_none(f1[n] - f1[base]) if f1[n] is not None and f1[base] is not None else None
                  for n in names[1:]}
         labels.append({"name": x["name"], "support": x["support"], "f1": f1, "recall": recall, "delta_f1": delta})
-    return {"runs": names, "baseline": base, "overall": {n: evaluations[n].overall for n in names}, "labels": labels}
+    return {"runs": names, "baseline": base, "overall": {n: evaluations[n].overall for n in names},
+            "thresholds": {n: evaluations[n].settings["thresholds"] for n in names}, "labels": labels}

@@ -150,6 +150,23 @@ def evaluation_html(e: Evaluation) -> str:
 # --------------------------------------------------------------------------------------
 # Several runs side by side (``d`` is a ComparisonReport's to_dict())
 # --------------------------------------------------------------------------------------
+def thresholds_line(d: dict) -> str:
+    """The thresholds of each run of a comparison, in one line (one setting shared by all: said once).
+
+    Examples
+    --------
+    >>> from mlbalance._rendering import thresholds_line
+    >>> thresholds_line({"runs": ["a", "b"], "thresholds": {"a": "0.5", "b": "0.5"}})
+    'thresholds: 0.5'
+    >>> thresholds_line({"runs": ["a", "b"], "thresholds": {"a": "tuned on these rows (optimistic)", "b": "0.5"}})
+    'thresholds: a tuned on these rows (optimistic); b 0.5'
+    """
+    settings = [d["thresholds"][n] for n in d["runs"]]
+    if len(set(settings)) == 1:
+        return f"thresholds: {settings[0]}"
+    return "thresholds: " + "; ".join(f"{n} {t}" for n, t in zip(d["runs"], settings))
+
+
 def comparison_text(d: dict, evaluations: dict[str, Evaluation]) -> str:
     """Terminal tables: aggregates per run, then per-label F1 per run, then each run's summary.
 
@@ -165,6 +182,7 @@ def comparison_text(d: dict, evaluations: dict[str, Evaluation]) -> str:
     per-label F1 (labels with test positives):
     label  support      a
         0        1  1.000
+    thresholds: 0.5
     """
     names = d["runs"]
     runs = [[n, _figure(d["overall"][n]["macro_f1"]), _figure(d["overall"][n]["micro_f1"]),
@@ -174,7 +192,8 @@ def comparison_text(d: dict, evaluations: dict[str, Evaluation]) -> str:
     lines = [*table(["run", "macro-F1", "micro-F1", "labels never predicted"], runs, align="<>><"),
              "", "per-label F1 (labels with test positives):",
              *table(["label", "support", *names], per_label),
-             *(f"{n}: {line}" for n in names for line in d["summary"][n])]
+             *(f"{n}: {line}" for n in names for line in d["summary"][n]),
+             thresholds_line(d)]
     return "\n".join(terminal_text(line) for line in lines)
 
 
@@ -192,6 +211,7 @@ def comparison_markdown(d: dict) -> str:
     runs = [[n, _figure(d["overall"][n]["macro_f1"]), _figure(d["overall"][n]["micro_f1"])] for n in names]
     per_label = [[x["name"], x["support"], *(_figure(x["f1"][n]) for n in names)] for x in d["labels"]]
     lines = [f"# Comparison: {', '.join(markdown_text(n) for n in names)}", "",
+             markdown_text(thresholds_line(d)), "",
              *markdown_table(["run", "macro-F1", "micro-F1"], runs), "",
              *markdown_table(["label", "support", *names], per_label)]
     return "\n".join(lines) + "\n"
@@ -211,6 +231,7 @@ def comparison_html(d: dict) -> str:
     names = d["runs"]
     supported = [x for x in d["labels"] if x["support"]]
     body = [
+        f"<p>{html.escape(thresholds_line(d))}.</p>",
         _svg.table(["run", "macro-F1", "micro-F1", "what happened"],
                    [[n, _figure(d["overall"][n]["macro_f1"]), _figure(d["overall"][n]["micro_f1"]),
                      "; ".join(d["summary"][n])] for n in names]),

@@ -1,7 +1,8 @@
 """The ``mlbalance`` command line.
 
 Subcommands: ``stats`` (imbalance summary), ``weights`` (per-label weights),
-``split`` (stratified folds or train/val/test to a CSV), ``report`` (evaluation report),
+``split`` (stratified folds or train/val/test to a CSV), ``tune`` (per-label thresholds on
+validation scores, to the JSON file ``report --thresholds`` reads), ``report`` (evaluation report),
 ``resample`` (oversampling, before and after); ``demo`` only says where the seed-scenario example
 is (``examples/seed_scenario/run.py``: it is not part of the installed package).
 Errors are printed as one ``mlbalance: error: ...`` message with exit status 2;
@@ -33,9 +34,10 @@ from . import __version__
 from ._files import atomic_open, check_output
 from ._json import dumps
 from ._tables import number, table
+from ._text import terminal_text
 from ._validation import check_choice_or_number, check_int, check_mask_value, check_number
 from .io import LabelFile, csv_header, read_group_ids, read_label_file, read_label_names, read_scores, read_thresholds
-from .labels import as_label_matrix
+from .labels import LabelMatrix, as_label_matrix, describe_labels
 from .report import compare_reports, evaluation_report
 from .split import (
     MultilabelStratifiedGroupKFold,
@@ -46,6 +48,7 @@ from .split import (
 )
 from .stats import imbalance_summary
 from ._ranking import check_scores
+from .thresholds import tune_thresholds
 from .weights import POSITIVE_WEIGHT_STRATEGIES, weight_summary
 
 __all__ = ["main"]
@@ -149,6 +152,18 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
                         help="CSV columns that are not labels (repeatable, or comma-separated)")
 
 
+def _add_scores_input(parser: argparse.ArgumentParser, *, repeat: bool) -> None:
+    """--y-true, --y-score (repeatable for report), --labels, --mask-value and the column options."""
+    parser.add_argument("--y-true", required=True, help="true labels: .npy, .npz or .csv")
+    parser.add_argument("--y-score", required=True, action="append" if repeat else "store",
+                        help="scores: .npy (columns in label order), .npz, or .csv whose header names the labels "
+                             "(matched by name)" + ("; repeat to compare runs" if repeat else ""))
+    parser.add_argument("--labels", help="names for the --y-true columns: a text file with one name per line")
+    parser.add_argument("--mask-value", type=_mask_value, default=None,
+                        help="value marking unobserved label entries (e.g. -1 or nan; not 0 or 1)")
+    _add_column_options(parser)
+
+
 def _dropped(args: argparse.Namespace) -> list:
     return [name for names in args.drop_columns for name in names]
 
@@ -235,23 +250,41 @@ def build_parser() -> argparse.ArgumentParser:
                           prefix_chars="+", add_help=False)
     demo.add_argument("arguments", nargs="*")
 
+    tune = sub.add_parser("tune", help="per-label thresholds tuned on validation scores, to the file that "
+                                       "report --thresholds reads",
+                          description="Tune one threshold per label (maximising F1 or F-beta) on validation labels "
+                                      "and scores; write them as JSON for 'mlbalance report --thresholds'.")
+    _add_scores_input(tune, repeat=False)
+    tune.add_argument("--metric", choices=("f1", "fbeta"), default="f1", help="what to maximise (default f1)")
+    tune.add_argument("--beta", type=_number("--beta", low=0, low_open=True), default=None,
+                      help="beta > 0 of --metric fbeta (default 1; > 1 favours recall)")
+    tune.add_argument("--placement", choices=("midpoint", "low", "high"), default="midpoint",
+                      help="where in the best threshold's gap between scores to put it (default midpoint; low: "
+                           "most recall, high: most precision)")
+    tune.add_argument("--min-positives", type=_integer("--min-positives", low=1), default=5,
+                      help="labels with fewer validation positives (>= 1, default 5) get --fallback")
+    tune.add_argument("--fallback", type=_number("--fallback"), default=0.5,
+                      help="threshold of the labels with too few positives (default 0.5; in [0, 1] for "
+                           "probability scores)")
+    tune.add_argument("--cv", type=_integer("--cv", low=2), default=None,
+                      help="also cross-fit with this many stratified folds and print out-of-fold F1 (an honest "
+                           "estimate; the thresholds written are tuned on all rows)")
+    tune.add_argument("--seed", type=_integer("--seed", **_SEED), default=None,
+                      help="seed of the --cv folds (0 to 2**32-1; default: unshuffled folds)")
+    tune.add_argument("-o", "--output", required=True,
+                      help="thresholds file (.json), written atomically (refuses any input file)")
+
     report = sub.add_parser("report", help="per-label evaluation report (terminal, HTML, JSON or Markdown)",
                             description="Evaluate scores against labels, per label; several --y-score files are "
                                         "compared side by side.")
-    report.add_argument("--y-true", required=True, help="true labels: .npy, .npz or .csv")
-    report.add_argument("--y-score", required=True, action="append",
-                        help="scores: .npy (columns in label order), .npz, or .csv whose header names the labels "
-                             "(matched by name); repeat to compare runs")
+    _add_scores_input(report, repeat=True)
     report.add_argument("--name", action="append", help="run name for each --y-score, in order (default: file stem)")
-    report.add_argument("--labels", help="names for the --y-true columns: a text file with one name per line")
     report.add_argument("--thresholds", default="0.5",
                         help="a number in [0, 1], 'tune' (tuned on these rows: optimistic) or a file with one "
-                             "threshold per label (text: one per line in label order, or name,threshold; or the "
-                             "JSON of TunedThresholds.to_dict(), matched by name)")
+                             "threshold per label (text: one per line in label order, or name,threshold; or JSON: "
+                             "the file of 'mlbalance tune', matched by name; the report says when it was tuned on "
+                             "the rows it evaluates)")
     report.add_argument("--train-labels", help="training labels, to show each label's training support")
-    report.add_argument("--mask-value", type=_mask_value, default=None,
-                        help="value marking unobserved label entries (e.g. -1 or nan; not 0 or 1)")
-    _add_column_options(report)
     report.add_argument("-o", "--output",
                         help="write report.html, report.json or report.md (refuses any input file)")
     return parser
@@ -268,6 +301,11 @@ def _conflicts(args: argparse.Namespace) -> str | None:
                     "the test set.")
         if args.groups and args.order == 2:
             return "--order 2 is not available with --groups (groups are stratified by label counts only); drop one."
+    if args.command == "tune":
+        if args.beta is not None and args.metric != "fbeta":
+            return "--beta is used by --metric fbeta only; add --metric fbeta, or drop --beta."
+        if args.seed is not None and args.cv is None:
+            return "--seed sets the --cv folds; add --cv K, or drop --seed."
     if args.command == "weights" and args.beta is not None and args.strategy != "effective_number":
         return f"--beta applies to --strategy effective_number only; --strategy {args.strategy} would ignore it."
     if args.command == "resample":
@@ -393,16 +431,9 @@ def _present(args: argparse.Namespace, path: str) -> dict:
             "drop_columns": [name for name in _dropped(args) if name in header]}
 
 
-def _run_report(args: argparse.Namespace) -> str:
-    if args.output:
-        if os.path.splitext(args.output)[1].lower() not in (".html", ".json", ".md"):
-            raise ValueError(f"-o {args.output}: use a .html, .json or .md file name.")
-        inputs = {"--y-true": args.y_true, "--labels": args.labels, "--train-labels": args.train_labels,
-                  "--thresholds": args.thresholds if os.path.isfile(args.thresholds) else None}
-        inputs.update({f"--y-score #{k + 1}": path for k, path in enumerate(args.y_score)})
-        check_output(args.output, inputs)
-    inputs = [args.y_true, *args.y_score, *([args.train_labels] if args.train_labels else [])]
-    headers = [csv_header(path) or [] for path in inputs]
+def _read_y_true(args: argparse.Namespace, other_inputs: list) -> tuple[LabelFile, LabelMatrix]:
+    """--y-true (with --labels' names, --id-column, --drop-columns), after checking every dropped column exists."""
+    headers = [csv_header(path) or [] for path in [args.y_true, *other_inputs]]
     unknown = [name for name in _dropped(args) if not any(name in header for header in headers)]
     if unknown:
         raise ValueError(f"--drop-columns {unknown[0]!r}: no input has a column of that name.")
@@ -416,6 +447,85 @@ def _run_report(args: argparse.Namespace) -> str:
                           f"({', '.join(y_true.label_names[:5])}{', ...' if y_true.n_labels > 5 else ''}).",
                           UserWarning, stacklevel=2)
         y_true = as_label_matrix(y_true, label_names=names)
+    return y_file, y_true
+
+
+def _read_run_scores(args: argparse.Namespace, path: str, y_file: LabelFile, y_true: LabelMatrix) -> np.ndarray:
+    """One --y-score file, its columns matched to the labels by name and its rows to theirs by id."""
+    scores = read_scores(path, label_names=y_true.label_names, ids=y_file.ids, id_column=args.id_column,
+                         drop_columns=_dropped(args))
+    try:
+        return check_scores(scores, y_true.n_samples, y_true.n_labels)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err} The labels are in {args.y_true}.") from None
+
+
+def _run_tune(args: argparse.Namespace) -> str:
+    if os.path.splitext(args.output)[1].lower() != ".json":
+        raise ValueError(f"-o {args.output}: use a .json file name (the thresholds file is JSON).")
+    check_output(args.output, {"--y-true": args.y_true, "--y-score": args.y_score, "--labels": args.labels})
+    y_file, y_true = _read_y_true(args, [args.y_score])
+    scores = _read_run_scores(args, args.y_score, y_file, y_true)
+    tuned = tune_thresholds(y_true, scores, args.metric, beta=1.0 if args.beta is None else args.beta,
+                            min_positives=args.min_positives, fallback=args.fallback, placement=args.placement,
+                            cv=args.cv, random_state=args.seed, fingerprint=True)
+    tuned.save(args.output)
+    out_of_fold = None
+    if tuned.oof_predictions is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            out_of_fold = evaluation_report(y_true, tuned.oof_predictions, 0.5)
+    return _tune_summary(tuned, y_true, out_of_fold, args.y_score, args.output)
+
+
+_TUNE_SHOWN = 30
+
+
+def _tune_summary(tuned, y_true: LabelMatrix, out_of_fold, scores_path: str, output: str) -> str:
+    """What ``tune`` did: labels tuned, fallbacks, and per label its threshold and metric (first 30 labels)."""
+    q = len(tuned)
+    metric = "F1" if tuned.metric == "f1" else f"F{tuned.beta:g}"
+    fallbacks = set(tuned.fallback_labels)
+    lines = [f"tuned {q - len(fallbacks)} of {q} label(s) for {metric} ({tuned.placement} placement) on "
+             f"{y_true.n_samples:,} rows of {scores_path}"]
+    if fallbacks:
+        lines.append(f"fallback threshold {tuned.fallback:g} for {len(fallbacks)} label(s) with fewer than "
+                     f"{tuned.min_positives} positives: {describe_labels(sorted(fallbacks), tuned.label_names)}")
+    header = ["label", "positives", "threshold", f"{metric} (tuning rows)"]
+    if out_of_fold is not None:
+        header.append("out-of-fold F1")
+    positives = y_true.counts().positives
+    rows = []
+    for j, name in enumerate(tuned.label_names[:_TUNE_SHOWN]):
+        row = [name, int(positives[j]), number(tuned.thresholds[j], ".4g"),
+               "fallback" if j in fallbacks else number(tuned.tuned_scores[j], ".3f")]
+        if out_of_fold is not None:
+            row.append(number(out_of_fold.labels[j]["f1"], ".3f"))
+        rows.append(row)
+    lines += table(header, rows)
+    if q > _TUNE_SHOWN:
+        lines.append(f"... {q - _TUNE_SHOWN} more label(s) in {output}")
+    tuned_values = tuned.tuned_scores[~np.isnan(tuned.tuned_scores)]
+    if tuned_values.size:
+        lines.append(f"mean {metric} of the tuned labels on the tuning rows: {tuned_values.mean():.3f} (optimistic: "
+                     "a report on these rows says so)")
+    if out_of_fold is not None:
+        lines.append(f"out-of-fold macro-F1 (each row predicted by thresholds tuned on the other folds): "
+                     f"{number(out_of_fold.overall['macro_f1'], '.3f')} over "
+                     f"{out_of_fold.overall['labels_with_support']} labels with positives")
+    lines.append(f"wrote {output}")
+    return "\n".join(terminal_text(line) for line in lines)
+
+
+def _run_report(args: argparse.Namespace) -> str:
+    if args.output:
+        if os.path.splitext(args.output)[1].lower() not in (".html", ".json", ".md"):
+            raise ValueError(f"-o {args.output}: use a .html, .json or .md file name.")
+        inputs = {"--y-true": args.y_true, "--labels": args.labels, "--train-labels": args.train_labels,
+                  "--thresholds": args.thresholds if os.path.isfile(args.thresholds) else None}
+        inputs.update({f"--y-score #{k + 1}": path for k, path in enumerate(args.y_score)})
+        check_output(args.output, inputs)
+    y_file, y_true = _read_y_true(args, [*args.y_score, *([args.train_labels] if args.train_labels else [])])
     run_names = _run_names(args.y_score, args.name)
     thresholds = read_thresholds(args.thresholds, y_true.label_names)
     train = None
@@ -424,12 +534,7 @@ def _run_report(args: argparse.Namespace) -> str:
                                 **_present(args, args.train_labels)).labels
     reports = {}
     for name, path in zip(run_names, args.y_score):
-        scores = read_scores(path, label_names=y_true.label_names, ids=y_file.ids, id_column=args.id_column,
-                             drop_columns=_dropped(args))
-        try:
-            check_scores(scores, y_true.n_samples, y_true.n_labels)
-        except ValueError as err:
-            raise ValueError(f"{path}: {err} The labels are in {args.y_true}.") from None
+        scores = _read_run_scores(args, path, y_file, y_true)
         reports[name] = evaluation_report(y_true, scores, thresholds, y_train=train, name=name,
                                           mask_value=args.mask_value)
     result = next(iter(reports.values())) if len(reports) == 1 else compare_reports(reports)
@@ -538,7 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     if conflict:
         parser.exit(2, f"{parser.prog} {args.command}: error: {conflict}\n")
     run = {"stats": _run_stats, "weights": _run_weights, "split": _run_split, "report": _run_report,
-           "demo": _run_demo, "resample": _run_resample}[args.command]
+           "tune": _run_tune, "demo": _run_demo, "resample": _run_resample}[args.command]
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)

@@ -38,6 +38,7 @@ import numpy as np
 from ._sparse import issparse, scipy_sparse
 from ._validation import check_number
 from .labels import LabelFormatError, LabelMatrix, as_label_matrix
+from .thresholds import TunedThresholds
 
 __all__ = [
     "LabelFile",
@@ -684,15 +685,18 @@ def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> flo
     value : str
         A number in [0, 1]; ``"tune"``; or a file: text with one threshold per line (in
         label order), or ``name,threshold`` per line (matched by name); or JSON, either a
-        list of numbers (label order) or the dict of ``TunedThresholds.to_dict()``
-        (matched by its label names).
+        list of numbers (label order), a ``{"labels": [{"name": ..., "threshold": ...}]}``
+        dict (matched by name), or the file of :meth:`TunedThresholds.save` (``mlbalance
+        tune``), read back whole as a :class:`~mlbalance.TunedThresholds` in label order,
+        with its settings and the fingerprint of its tuning rows.
     label_names : sequence of str
         The label names, in label order.
 
     Returns
     -------
-    float, "tune", or ndarray of shape (n_labels,)
-        Every threshold is a finite number in [0, 1].
+    float, "tune", ndarray of shape (n_labels,), or TunedThresholds
+        Every threshold is a finite number, in [0, 1] except in a TunedThresholds file
+        tuned on logits (the report checks it against the scores' units).
 
     Examples
     --------
@@ -716,6 +720,8 @@ def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> flo
         raise ValueError(f"Expected --thresholds to be a number in [0, 1], 'tune' or an existing file. "
                          f"Received: --thresholds={value!r}")
     text = _read_text(value)
+    if text.lstrip().startswith("{") and '"metric"' in text:  # TunedThresholds.save's file: keep it whole
+        return _tuned_thresholds(value, text, names)
     if text.lstrip().startswith(("{", "[")):
         found, values = _thresholds_json(value, text)
     else:
@@ -726,6 +732,16 @@ def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> flo
                                    "label, in label order (or name,threshold lines).")
         return np.array(values)
     return np.array(values)[_name_order(found, names, value)]
+
+
+def _tuned_thresholds(path: str, text: str, names: list) -> TunedThresholds:
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise LabelFormatError(f"{path}: not valid JSON ({err}).") from None
+    tuned = TunedThresholds.from_dict(data, where=path)
+    _name_order(tuned.label_names, names, path)  # the same labels, or an error naming the difference
+    return tuned.select(names)
 
 
 def _threshold(number: float, where: str) -> float:

@@ -47,6 +47,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ._keras import align_target, binary_targets, float_tensor, keras, per_label_values, register
 from ._validation import check_bool, check_mask_value, check_number
 
@@ -74,16 +76,17 @@ def _prepare(y_true, y_pred, label_smoothing, mask_value, owner):
     return z, y_pred, observed
 
 
-def _log_probs(y_pred, from_logits):
-    """``(log p, log(1 - p))``: from logits via ``-softplus(-x)`` and ``-softplus(x)``, from probabilities after one clip.
+def _neg_log_probs(y_pred, from_logits):
+    """``(-log p, -log(1 - p))``: from logits ``softplus(-x)`` and ``softplus(x)``, from probabilities after one clip.
 
-    (``log p - x`` for ``log(1 - p)`` would save one op but cancels: 0 instead of -3.06e-7 at x = -15.)
+    Returned with the sign the loss terms use, so no op is spent on negations. (``-log p + x``
+    for ``-log(1 - p)`` would save one more op but cancels: 0 instead of 3.06e-7 at x = -15.)
     """
     if from_logits:
-        return -ops.softplus(-y_pred), -ops.softplus(y_pred)
+        return ops.softplus(-y_pred), ops.softplus(y_pred)
     eps = keras.backend.epsilon()
     p = ops.clip(y_pred, eps, 1.0 - eps)
-    return ops.log(p), ops.log(1.0 - p)
+    return -ops.log(p), -ops.log(1.0 - p)
 
 
 def _label_vector(name, value, y_pred, upper=None):
@@ -108,14 +111,18 @@ def _label_vector(name, value, y_pred, upper=None):
             f"{name} has {length} values but the model output has {n_labels} labels "
             f"(y_pred shape {tuple(y_pred.shape)}). Pass one value per output unit, or a scalar."
         )
-    return ops.cast(ops.convert_to_tensor(value), y_pred.dtype)
+    if not ops.is_tensor(value):
+        # A NumPy array of the output's dtype converts in one call; a Python list is walked element by
+        # element on the PyTorch backend (about two thirds of the loss's own time per step, measured).
+        return ops.convert_to_tensor(np.asarray(value, dtype=keras.backend.standardize_dtype(y_pred.dtype)))
+    return ops.cast(value, y_pred.dtype)
 
 
-def _pow_from_log(log_base, gamma):
-    """``base ** gamma`` from ``log(base)``: finite value and gradient for every gamma >= 0."""
+def _pow_from_nll(nll_base, gamma):
+    """``base ** gamma`` from ``-log(base)``: finite value and gradient for every gamma >= 0."""
     if gamma == 0:
         return None
-    return ops.exp(gamma * log_base)
+    return ops.exp(-gamma * nll_base)
 
 
 def _scale(term, factor):
@@ -130,8 +137,8 @@ def _mean_over_labels(elementwise, observed):
 def _binary_terms(y_true, y_pred, *, from_logits, label_smoothing, mask_value, owner):
     label_smoothing = check_number("label_smoothing", label_smoothing, low=0, high=1)
     z, y_pred, observed = _prepare(y_true, y_pred, label_smoothing, check_mask_value(mask_value), owner)
-    log_p, log_1mp = _log_probs(y_pred, check_bool("from_logits", from_logits))
-    return z, y_pred, observed, log_p, log_1mp
+    nll_p, nll_1mp = _neg_log_probs(y_pred, check_bool("from_logits", from_logits))
+    return z, y_pred, observed, nll_p, nll_1mp
 
 
 # --------------------------------------------------------------------------------------
@@ -184,12 +191,12 @@ def weighted_binary_crossentropy(
     >>> round(float(masked[0]), 4)  # (3 * log 2 + 0) / 2: the masked term counts 0, the row is divided by 2
     1.0397
     """
-    z, y_pred, observed, log_p, log_1mp = _binary_terms(
+    z, y_pred, observed, nll_p, nll_1mp = _binary_terms(
         y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value,
         owner="weighted_binary_crossentropy",
     )
-    positive = _scale(-z * log_p, _label_vector("pos_weight", pos_weight, y_pred))
-    negative = _scale(-(1.0 - z) * log_1mp, _label_vector("neg_weight", neg_weight, y_pred))
+    positive = _scale(z * nll_p, _label_vector("pos_weight", pos_weight, y_pred))
+    negative = _scale((1.0 - z) * nll_1mp, _label_vector("neg_weight", neg_weight, y_pred))
     return _mean_over_labels(positive + negative, observed)
 
 
@@ -235,19 +242,19 @@ def binary_focal_loss(
     >>> round(float(binary_focal_loss(y, p, gamma=2.0)[0]), 6)  # 0.01 * -log(0.9)
     0.001054
     """
-    z, y_pred, observed, log_p, log_1mp = _binary_terms(
+    z, y_pred, observed, nll_p, nll_1mp = _binary_terms(
         y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, mask_value=mask_value,
         owner="binary_focal_loss",
     )
     gamma = check_number("gamma", gamma, low=0)
     if label_smoothing:
         # 0 < s/2 <= z <= 1 - s/2 < 1, so log(1 - p_t) = logaddexp(log z + log(1-p), log(1-z) + log p) is finite.
-        log_1m_pt = ops.logaddexp(ops.log(z) + log_1mp, ops.log(1.0 - z) + log_p)
-        pos_focus = neg_focus = _pow_from_log(log_1m_pt, gamma)
+        log_1m_pt = ops.logaddexp(ops.log(z) - nll_1mp, ops.log(1.0 - z) - nll_p)
+        pos_focus = neg_focus = _pow_from_nll(-log_1m_pt, gamma)
     else:  # z is 0 or 1: 1 - p_t is 1 - p for positives and p for negatives
-        pos_focus, neg_focus = _pow_from_log(log_1mp, gamma), _pow_from_log(log_p, gamma)
-    positive = _scale(_scale(-z * log_p, _label_vector("pos_weight", pos_weight, y_pred)), pos_focus)
-    negative = _scale(-(1.0 - z) * log_1mp, neg_focus)
+        pos_focus, neg_focus = _pow_from_nll(nll_1mp, gamma), _pow_from_nll(nll_p, gamma)
+    positive = _scale(_scale(z * nll_p, _label_vector("pos_weight", pos_weight, y_pred)), pos_focus)
+    negative = _scale((1.0 - z) * nll_1mp, neg_focus)
     alpha = _label_vector("alpha", alpha, y_pred, upper=1.0)
     alpha_t = None if alpha is None else z * alpha + (1.0 - z) * (1.0 - alpha)
     return _mean_over_labels(_scale(positive + negative, alpha_t), observed)
@@ -294,12 +301,12 @@ def asymmetric_loss(
     >>> round(float(asymmetric_loss(y, p)[0]), 6)
     0.239221
     """
-    z, y_pred, observed, log_p, log_1mp = _binary_terms(
+    z, y_pred, observed, nll_p, nll_1mp = _binary_terms(
         y_true, y_pred, from_logits=from_logits, label_smoothing=0.0, mask_value=mask_value, owner="asymmetric_loss"
     )
     gamma_pos, gamma_neg = check_number("gamma_pos", gamma_pos, low=0), check_number("gamma_neg", gamma_neg, low=0)
     clip = check_number("clip", clip, low=0, high=1, high_open=True)
-    positive = _scale(-z * log_p, _pow_from_log(log_1mp, gamma_pos))
+    positive = _scale(z * nll_p, _pow_from_nll(nll_1mp, gamma_pos))
     positive = _scale(positive, _label_vector("pos_weight", pos_weight, y_pred))
     if clip > 0:
         eps = keras.backend.epsilon()
@@ -313,7 +320,7 @@ def asymmetric_loss(
             focus = ops.where(shifted > 0, ops.exp(gamma_neg * ops.log(safe)), ops.zeros_like(shifted))
         negative = _scale(-(1.0 - z) * log_1m_shifted, focus)
     else:
-        negative = _scale(-(1.0 - z) * log_1mp, _pow_from_log(log_p, gamma_neg))
+        negative = _scale((1.0 - z) * nll_1mp, _pow_from_nll(nll_p, gamma_neg))
     return _mean_over_labels(positive + negative, observed)
 
 
@@ -327,9 +334,28 @@ class _FunctionLoss(keras.losses.Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = fn_kwargs
+        self._eager_kwargs = {}
 
     def call(self, y_true, y_pred):
-        return self._fn(y_true, y_pred, **self._fn_kwargs)
+        kwargs = self._fn_kwargs
+        if keras.backend.backend() == "torch":
+            kwargs = self._torch_kwargs(y_pred)
+        return self._fn(y_true, y_pred, **kwargs)
+
+    def _torch_kwargs(self, y_pred):
+        """The keyword arguments with per-label lists as tensors, built once per dtype and device.
+
+        PyTorch's backend runs eagerly, so a tensor made at the first step is a constant for every
+        later one (validated at construction; the length check against the output stays per call).
+        Other backends trace the step, where a tensor kept across traces would belong to an old graph.
+        """
+        key = (str(y_pred.dtype), str(getattr(y_pred, "device", "")))
+        if key not in self._eager_kwargs:
+            dtype = keras.backend.standardize_dtype(float_tensor(y_pred).dtype)
+            self._eager_kwargs[key] = {
+                k: ops.convert_to_tensor(np.asarray(v, dtype=dtype)) if isinstance(v, list) else v
+                for k, v in self._fn_kwargs.items()}
+        return self._eager_kwargs[key]
 
     def get_config(self):
         config = super().get_config()

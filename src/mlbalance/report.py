@@ -235,7 +235,8 @@ class ComparisonReport:
         """
         figures = compare(self.reports)
         return {"runs": figures["runs"], "baseline": figures["baseline"], "overall": figures["overall"],
-                "summary": {n: r.summary() for n, r in self.reports.items()}, "labels": figures["labels"]}
+                "thresholds": figures["thresholds"], "summary": {n: r.summary() for n, r in self.reports.items()},
+                "labels": figures["labels"]}
 
     def to_json(self, **kwargs: object) -> str:
         """``to_dict()`` as JSON.

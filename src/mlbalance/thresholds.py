@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+import os
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._files import write_text
+from ._json import dumps
 from ._ranking import (best_fbeta, check_scores, is_per_label_list, is_probabilities, label_curve, map_label_columns,
                        positive_class_columns)
 from ._sparse import issparse
-from ._validation import check_choice, check_int, check_number
-from .labels import as_label_matrix, describe_labels
+from ._validation import check_bool, check_choice, check_int, check_number
+from .labels import LabelFormatError, LabelMatrix, as_label_matrix, default_label_names, describe_labels
 
-__all__ = ["TunedThresholds", "check_thresholds", "tune_thresholds"]
+__all__ = ["TunedThresholds", "check_thresholds", "rows_fingerprint", "tune_thresholds"]
 
 
 def check_thresholds(thresholds: object, n_labels: int, scores: np.ndarray | None = None, *,
@@ -79,6 +83,58 @@ def check_thresholds(thresholds: object, n_labels: int, scores: np.ndarray | Non
     return arr
 
 
+_FINGERPRINT_KEYS = 0x6D6C62616C616E63  # seeds the per-column multipliers; any fixed number would do
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads every input bit over the 64 output bits (wrapping uint64)."""
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+def _dense_column(values: object, j: int) -> np.ndarray:
+    column = values[:, [j]].toarray() if issparse(values) else values[:, j]
+    return np.asarray(column).ravel().astype(np.uint64)
+
+
+def rows_fingerprint(y_true: object, y_score: object, *, label_names: Sequence[str] | None = None,
+                     mask_value: float | None = None) -> str:
+    """A short fingerprint of a set of (label row, score row) pairs, to recognise the same rows later.
+
+    Two inputs get the same fingerprint when they hold the same rows (same labels, masked
+    entries and scores, compared as float64) in any row order, with the label columns
+    matched by name in any column order. :func:`tune_thresholds` records it with
+    ``fingerprint=True``, so that :func:`mlbalance.evaluation_report` can say when it
+    evaluates thresholds on the rows they were tuned on (optimistic figures). It is a
+    64-bit hash (not cryptographic): different rows collide with probability about 2**-64.
+
+    Examples
+    --------
+    >>> from mlbalance.thresholds import rows_fingerprint
+    >>> y, s = [[1, 0], [0, 1]], [[0.9, 0.2], [0.3, 0.8]]
+    >>> rows_fingerprint(y, s) == rows_fingerprint(y[::-1], s[::-1])
+    True
+    >>> rows_fingerprint(y, s) == rows_fingerprint(y, [[0.9, 0.2], [0.3, 0.7]])
+    False
+    >>> rows_fingerprint(y, s)[:4]
+    '2x2:'
+    """
+    m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
+    scores = check_scores(y_score, m.n_samples, m.n_labels)
+    n, q = m.shape
+    keys = np.random.default_rng(_FINGERPRINT_KEYS).integers(1, 2**63, size=(3, q), dtype=np.uint64) | np.uint64(1)
+    h = np.zeros(n, dtype=np.uint64)
+    for k, j in enumerate(sorted(range(q), key=lambda j: m.label_names[j])):  # columns by name
+        column = np.ascontiguousarray(scores[:, j], dtype=np.float64) + 0.0  # -0.0 becomes 0.0
+        h += column.view(np.uint64) * keys[0, k]
+        h += _dense_column(m.values, j) * keys[1, k]
+        if m.missing is not None:
+            h += _dense_column(m.missing, j) * keys[2, k]
+    total = int(_mix(h).sum(dtype=np.uint64))  # a sum of mixed row hashes: any row order
+    return f"{n}x{q}:{total:016x}"
+
+
 @dataclass(frozen=True)
 class TunedThresholds:
     """Per-label thresholds from :func:`tune_thresholds`; usable wherever an array is.
@@ -95,6 +151,9 @@ class TunedThresholds:
         The settings used.
     oof_predictions : ndarray of int8 or None
         With ``cv``: out-of-fold 0/1 predictions (thresholds never tuned on the row they predict).
+    tuned_on : str or None
+        With ``fingerprint=True``: :func:`rows_fingerprint` of the tuning rows, so that a
+        report on those same rows says it is optimistic.
 
     Examples
     --------
@@ -120,6 +179,7 @@ class TunedThresholds:
     label_names: tuple
     oof_predictions: object = None
     placement: str = "midpoint"
+    tuned_on: str | None = None
 
     def __post_init__(self) -> None:
         names = tuple(str(n) for n in self.label_names)
@@ -130,6 +190,11 @@ class TunedThresholds:
             raise ValueError(f"Expected tuned_scores to have one value per label ({len(names)}). "
                              f"Received: shape {tuned.shape}.")
         object.__setattr__(self, "tuned_scores", tuned)
+        fallbacks = tuple(int(j) for j in self.fallback_labels)
+        if any(not 0 <= j < len(names) for j in fallbacks):
+            raise ValueError(f"Expected fallback_labels to be label indices in [0, {len(names)}). "
+                             f"Received: fallback_labels={self.fallback_labels!r}")
+        object.__setattr__(self, "fallback_labels", fallbacks)
 
     def __array__(self, dtype: object = None, copy: bool | None = None) -> np.ndarray:
         return np.asarray(self.thresholds, dtype=dtype)
@@ -166,6 +231,9 @@ class TunedThresholds:
     def to_dict(self) -> dict:
         """Thresholds and settings as plain Python types.
 
+        Everything but ``oof_predictions`` (one prediction per tuning row, not part of the
+        thresholds); :meth:`from_dict` reads it back unchanged (floats are kept exactly).
+
         Examples
         --------
         >>> import numpy as np
@@ -175,7 +243,7 @@ class TunedThresholds:
         """
         return {
             "metric": self.metric, "beta": self.beta, "fallback": self.fallback, "min_positives": self.min_positives,
-            "placement": self.placement,
+            "placement": self.placement, "tuned_on": self.tuned_on,
             "labels": [
                 {"name": name, "threshold": float(self.thresholds[j]),
                  "tuned_score": None if np.isnan(self.tuned_scores[j]) else float(self.tuned_scores[j]),
@@ -183,6 +251,151 @@ class TunedThresholds:
                 for j, name in enumerate(self.label_names)
             ],
         }
+
+    def to_json(self, **kwargs: object) -> str:
+        """:meth:`to_dict` as JSON (the file ``mlbalance report --thresholds`` reads).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlbalance.thresholds import TunedThresholds
+        >>> TunedThresholds(np.array([0.3]), np.array([0.8]), (), 0.5, 5, "f1", 1.0, ("a",)).to_json()[:16]
+        '{"metric": "f1",'
+        """
+        return dumps(self.to_dict(), **kwargs)
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write :meth:`to_json` to ``path`` atomically; returns the text written.
+
+        Read it back with :meth:`load`, :func:`mlbalance.io.read_thresholds` or
+        ``mlbalance report --thresholds PATH``.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np
+        >>> from mlbalance.thresholds import TunedThresholds
+        >>> t = TunedThresholds(np.array([0.3, 0.5]), np.array([0.8, np.nan]), (1,), 0.5, 5, "f1", 1.0, ("a", "b"))
+        >>> path = os.path.join(tempfile.mkdtemp(), "thresholds.json")
+        >>> _ = t.save(path)
+        >>> back = TunedThresholds.load(path)
+        >>> back.thresholds.tolist(), back.fallback_labels, back.label_names
+        ([0.3, 0.5], (1,), ('a', 'b'))
+        """
+        return write_text(path, self.to_json(indent=2) + "\n")
+
+    @classmethod
+    def from_dict(cls, data: object, *, where: str = "thresholds") -> TunedThresholds:
+        """The TunedThresholds of :meth:`to_dict`'s output (``where`` names the source in errors).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlbalance.thresholds import TunedThresholds
+        >>> t = TunedThresholds(np.array([0.25]), np.array([0.5]), (), 0.5, 5, "fbeta", 2.0, ("a",), placement="low")
+        >>> back = TunedThresholds.from_dict(t.to_dict())
+        >>> back.thresholds.tolist(), back.metric, back.beta, back.placement
+        ([0.25], 'fbeta', 2.0, 'low')
+        """
+        keys = ("metric", "beta", "fallback", "min_positives", "labels")
+        missing = [k for k in keys if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise LabelFormatError(f"{where}: expected the JSON of TunedThresholds.to_dict(), with the keys "
+                                   f"{', '.join(keys)}. Missing: {', '.join(missing)}.")
+        entries = data["labels"]
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise LabelFormatError(f"{where}: expected 'labels' to be a list of objects with name, threshold, "
+                                   f"tuned_score and fallback. Received: {type(entries).__name__}")
+        for k, entry in enumerate(entries):
+            absent = [key for key in ("name", "threshold") if key not in entry]
+            if absent:
+                raise LabelFormatError(f"{where}: label entry {k} has no {' or '.join(absent)}.")
+            if isinstance(entry["threshold"], bool) or not isinstance(entry["threshold"], (int, float)):
+                raise LabelFormatError(f"{where}: label {entry['name']!r}: expected a threshold number. "
+                                       f"Received: {entry['threshold']!r}")
+        tuned_on = data.get("tuned_on")
+        if tuned_on is not None and not isinstance(tuned_on, str):
+            raise LabelFormatError(f"{where}: expected 'tuned_on' to be a fingerprint string or null. "
+                                   f"Received: {tuned_on!r}")
+        try:
+            check_choice("metric", data["metric"], ("f1", "fbeta"))
+            check_choice("placement", data.get("placement", "midpoint"), _PLACEMENTS)
+            tuned = [np.nan if e.get("tuned_score") is None else float(e["tuned_score"]) for e in entries]
+            return cls(np.array([float(e["threshold"]) for e in entries]), np.array(tuned),
+                       tuple(k for k, e in enumerate(entries) if e.get("fallback")),
+                       check_number("fallback", data["fallback"]), check_int("min_positives", data["min_positives"],
+                                                                             low=1),
+                       data["metric"], check_number("beta", data["beta"], low=0, low_open=True),
+                       tuple(str(e["name"]) for e in entries), None, data.get("placement", "midpoint"), tuned_on)
+        except (TypeError, ValueError) as err:
+            raise LabelFormatError(f"{where}: {err}") from None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> TunedThresholds:
+        """Read a file written by :meth:`save`.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np
+        >>> from mlbalance.thresholds import TunedThresholds
+        >>> path = os.path.join(tempfile.mkdtemp(), "t.json")
+        >>> _ = TunedThresholds(np.array([0.4]), np.array([0.7]), (), 0.5, 5, "f1", 1.0, ("a",)).save(path)
+        >>> TunedThresholds.load(path).thresholds.tolist()
+        [0.4]
+        """
+        path = os.fspath(path)
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise LabelFormatError(f"{path}: not valid JSON ({err}).") from None
+        return cls.from_dict(data, where=path)
+
+    def select(self, label_names: Sequence[str]) -> TunedThresholds:
+        """The same thresholds for ``label_names``, in that order (each name must be one of these labels).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mlbalance.thresholds import TunedThresholds
+        >>> t = TunedThresholds(np.array([0.3, 0.6]), np.array([0.8, np.nan]), (1,), 0.5, 5, "f1", 1.0, ("a", "b"))
+        >>> s = t.select(["b", "a"])
+        >>> s.thresholds.tolist(), s.fallback_labels
+        ([0.6, 0.3], (0,))
+        """
+        position = {name: j for j, name in enumerate(self.label_names)}
+        unknown = [str(n) for n in label_names if str(n) not in position]
+        if unknown:
+            raise ValueError(f"Expected names of the labels these thresholds were tuned for "
+                             f"({describe_labels(range(len(self)), self.label_names)}). "
+                             f"Received unknown label(s): {', '.join(map(repr, unknown[:10]))}")
+        order = [position[str(n)] for n in label_names]
+        fallbacks = set(self.fallback_labels)
+        oof = None if self.oof_predictions is None else np.asarray(self.oof_predictions)[:, order]
+        return replace(self, thresholds=self.thresholds[order], tuned_scores=self.tuned_scores[order],
+                       fallback_labels=tuple(k for k, j in enumerate(order) if j in fallbacks),
+                       label_names=tuple(str(n) for n in label_names), oof_predictions=oof)
+
+    def was_tuned_on(self, y_true: object, y_score: object, *, mask_value: float | None = None) -> bool:
+        """Whether these thresholds were tuned on exactly these rows (needs ``tuned_on``; False without it).
+
+        Rows may come in another order; label columns are matched by name (unnamed columns
+        take these thresholds' names).
+
+        Examples
+        --------
+        >>> import numpy as np, mlbalance
+        >>> y, s = np.array([[1], [0], [1]]), np.array([[0.9], [0.2], [0.6]])
+        >>> t = mlbalance.tune_thresholds(y, s, min_positives=1, fingerprint=True)
+        >>> t.was_tuned_on(y, s), t.was_tuned_on(y, s * 0.5)
+        (True, False)
+        """
+        if self.tuned_on is None:
+            return False
+        m = as_label_matrix(y_true, mask_value=mask_value)
+        if m.n_labels == len(self) and m.label_names == default_label_names(m.n_labels):
+            m = LabelMatrix(m.values, m.missing, self.label_names)
+        return rows_fingerprint(m, y_score) == self.tuned_on
 
 
 _PLACEMENTS = ("midpoint", "low", "high")
@@ -235,7 +448,7 @@ def _tune(m, scores, beta, min_positives, fallback, placement):
 def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta: float = 1.0, min_positives: int = 5,
                     fallback: float = 0.5, placement: str = "midpoint", cv: int | None = None,
                     random_state: int | np.random.RandomState | None = None, label_names: Sequence[str] | None = None,
-                    mask_value: float | None = None) -> TunedThresholds:
+                    mask_value: float | None = None, fingerprint: bool = False) -> TunedThresholds:
     """Choose one threshold per label that maximises F1 (or F-beta) on held-out scores.
 
     Parameters
@@ -269,6 +482,10 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
     label_names : sequence of str, optional
     mask_value : float, optional
         Unobserved entries of ``y_true`` are left out of their label's tuning.
+    fingerprint : bool, default False
+        Record :func:`rows_fingerprint` of the tuning rows in ``tuned_on`` (one more pass
+        over the scores), so that :func:`mlbalance.evaluation_report` on these same rows
+        says its figures are optimistic, also after :meth:`TunedThresholds.save`.
 
     Returns
     -------
@@ -298,6 +515,7 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
     (True, [0.71, 0.76, 0.68])
     """
     _check_arguments(metric, beta, min_positives, fallback, placement)
+    check_bool("fingerprint", fingerprint)
     beta = 1.0 if metric == "f1" else float(beta)
     m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
     scores = check_scores(y_score, m.n_samples, m.n_labels)
@@ -315,8 +533,9 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
     oof = None
     if cv is not None:
         oof = _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, placement)
+    tuned_on = rows_fingerprint(m, scores) if fingerprint else None
     return TunedThresholds(thresholds, tuned, fallback_labels, float(fallback), int(min_positives), metric, beta,
-                           m.label_names, oof, placement)
+                           m.label_names, oof, placement, tuned_on)
 
 
 def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, placement):

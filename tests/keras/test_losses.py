@@ -520,3 +520,17 @@ def test_half_precision_inputs_are_computed_in_float32_on_every_backend(dtype):
         got = loss.call(Y, half)
         assert keras.backend.standardize_dtype(got.dtype) == "float32"
         np.testing.assert_allclose(to_np(got), to_np(loss.call(Y, as_float32)), rtol=1e-6)
+
+
+def test_a_loss_object_reused_across_steps_dtypes_and_widths_keeps_its_weights_and_checks():
+    """The per-label weights a loss keeps between calls (PyTorch backend) are the right ones every call."""
+    y = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    logits = np.array([[0.3, -1.2, 2.0], [-0.5, 0.7, -3.0]])
+    loss = WeightedBinaryCrossentropy(pos_weight=[2.0, 5.0, 0.5], from_logits=True)
+    expected = np.mean([2.0 * np.logaddexp(0, -0.3), np.logaddexp(0, -1.2), 0.5 * np.logaddexp(0, -2.0),
+                        np.logaddexp(0, -0.5), 5.0 * np.logaddexp(0, -0.7), np.logaddexp(0, -3.0)])
+    for dtype in ("float32", "float64", "float32"):
+        value = float(loss(ops.convert_to_tensor(y, dtype), ops.convert_to_tensor(logits, dtype)))
+        assert value == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="pos_weight has 3 values but the model output has 4 labels"):
+        loss(np.zeros((2, 4)), np.zeros((2, 4)))
