@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Evaluation", "compare", "evaluate", "never_predicted"]
 
 TUNED_ON_THESE_ROWS = "tuned on these rows (optimistic)"
-_SEARCH_ROWS = 512  # rows sorted and searched at a time for LRAP / coverage (measured faster than 4096)
+_SEARCH_ROWS = 1024  # rows sorted and searched at a time for LRAP / coverage (in cache; faster than 4096)
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -156,7 +156,7 @@ def _resolve_thresholds(thresholds: object, m: LabelMatrix,
     if isinstance(thresholds, str):
         if thresholds != "tune":
             raise ValueError(f"Expected thresholds to be a number, one per label, or 'tune'. Received: {thresholds!r}")
-        tuned = tune_label_matrix(m, scores)
+        tuned = tune_label_matrix(m, scores)  # finite, and in [0, 1] on probabilities: no check_thresholds pass
         return tuned.thresholds, TUNED_ON_THESE_ROWS, tuned
     if isinstance(thresholds, TunedThresholds):
         _check_tuned_labels(thresholds, m)
@@ -282,7 +282,7 @@ def _row_block_measures(block: sp.csr_matrix, s: np.ndarray, missing: np.ndarray
     predicted = s >= thresholds
     if missing is not None:
         predicted &= ~missing
-    n_pred = predicted.sum(axis=1)
+    n_pred = predicted.view(np.int8).sum(axis=1, dtype=np.int32)  # faster than a bool sum
     n_true = np.diff(block.indptr)
     rows = np.repeat(np.arange(block.shape[0]), n_true)
     hits = predicted[rows, block.indices]
@@ -303,7 +303,7 @@ def _ranking_block(block: sp.csr_matrix, s: np.ndarray, q: int) -> tuple[float, 
     for start in range(0, block.shape[0], _SEARCH_ROWS):  # sorted rows searched while they are in cache
         stop = min(start + _SEARCH_ROWS, block.shape[0])
         part = slice(block.indptr[start], block.indptr[stop])
-        rank[part] = q - _first_at_least(np.sort(s[start:stop], axis=1), rows[part] - start, rel_scores[part])
+        rank[part] = q - _count_below(np.sort(s[start:stop], axis=1), rows[part] - start, rel_scores[part])
     width = int(n_true.max()) if n_true.size else 0
     padded = np.full((block.shape[0], max(width, 1)), -np.inf, dtype=s.dtype)
     position = np.arange(rows.size) - np.repeat(block.indptr[:-1], n_true)
@@ -311,28 +311,26 @@ def _ranking_block(block: sp.csr_matrix, s: np.ndarray, q: int) -> tuple[float, 
     rank_relevant = (padded[rows] >= rel_scores[:, None]).sum(axis=1)
     per_row = np.bincount(rows, weights=rank_relevant / rank, minlength=block.shape[0])
     trivial = (n_true == 0) | (n_true == q)
-    coverage = np.zeros(block.shape[0])
-    np.maximum.at(coverage, rows, rank)
-    return float(np.where(trivial, 1.0, per_row / np.maximum(n_true, 1)).sum()), float(coverage.sum())
+    coverage = np.maximum.reduceat(rank, block.indptr[:-1][n_true > 0]).sum() if rows.size else 0  # worst rank per row
+    return float(np.where(trivial, 1.0, per_row / np.maximum(n_true, 1)).sum()), float(coverage)
 
 
-def _first_at_least(ordered: np.ndarray, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per query, the first position in its row of ``ordered`` (rows sorted ascending) holding a value >= it.
+def _count_below(ordered: np.ndarray, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per query, how many scores of its row of ``ordered`` (rows sorted ascending) are below it.
 
-    A binary search of all queries at once (``log2(q) + 1`` vectorised steps).
+    A branch-free binary search of all queries at once: ``log2(q) + 1`` vectorised steps.
     """
     q = ordered.shape[1]
     flat = ordered.ravel()
-    base = rows * q
-    lo = np.zeros(rows.size, dtype=np.intp)
-    hi = np.full(rows.size, q, dtype=np.intp)
-    for _ in range(q.bit_length()):
-        mid = (lo + hi) >> 1
-        less = flat[base + np.minimum(mid, q - 1)] < values
-        active = lo < hi
-        lo = np.where(active & less, mid + 1, lo)
-        hi = np.where(active & ~less, mid, hi)
-    return lo
+    last = rows * q - 1  # + k: the k-th score (1-based) of the query's row
+    below = np.zeros(rows.size, dtype=np.intp)
+    step = 1 << (q.bit_length() - 1)
+    while step:
+        candidate = below + step
+        fits = candidate <= q
+        below += step * (fits & (flat[last + np.minimum(candidate, q)] < values))
+        step >>= 1
+    return below
 
 
 # --------------------------------------------------------------------------------------

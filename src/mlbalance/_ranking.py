@@ -397,8 +397,9 @@ def check_scores(y_score: object, n_samples: int, n_labels: int, *, name: str = 
         )
     if scores.dtype.kind != "f":
         scores = scores.astype(np.float64)
-    bad = ~np.isfinite(scores)
-    if bad.any():
+    finite = scores.size == 0 or bool(np.isfinite(scores.min()) and np.isfinite(scores.max()))  # NaN propagates
+    if not finite:  # only then a full-size mask, to say where
+        bad = ~np.isfinite(scores)
         row, col = (int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"{name} has {int(bad.sum())} non-finite value(s); the first is at row {row}, column {col}: "
