@@ -260,7 +260,8 @@ def _row_pass(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray) -> dic
         lrap, coverage = _ranking_block(truth, s, m.n_labels) if ranked else (0.0, 0.0)
         return f1, right, seen, lrap, coverage, score_sums(s)
 
-    results = map_row_blocks(m, scores, block)
+    csr = label_rows(m)
+    results = map_row_blocks(m, scores, block, csr=csr)
     n_rows = sum(r[2] for r in results)
     unsigned = f"u{scores.dtype.itemsize}"
     row_sums = np.concatenate([r[5][0] for r in results]) if results else np.zeros(0, dtype=unsigned)
@@ -272,7 +273,7 @@ def _row_pass(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray) -> dic
         "subset_accuracy": _ratio(sum(r[1] for r in results), n_rows),
         "lrap": sum(r[3] for r in results) / m.n_samples if ranked else None,
         "coverage": sum(r[4] for r in results) / m.n_samples if ranked else None,
-        "fingerprint": fingerprint(label_rows(m), m.missing, scores.dtype, row_sums, column_sums),
+        "fingerprint": fingerprint(csr, m.missing, scores.dtype, row_sums, column_sums),
     }
 
 

@@ -448,11 +448,12 @@ def thread_map(fn: Callable[..., T], items: Iterable[tuple], *, in_flight: int |
     return results
 
 
-def map_row_blocks(m: LabelMatrix, scores: np.ndarray,
-                   fn: Callable[[sp.csr_matrix, np.ndarray, np.ndarray | None], T]) -> list[T]:
+def map_row_blocks(m: LabelMatrix, scores: np.ndarray, fn: Callable[[sp.csr_matrix, np.ndarray, np.ndarray | None], T],
+                   *, csr: sp.csr_matrix | None = None) -> list[T]:
     """``[fn(truth_block, scores_block, missing_block) ...]`` over blocks of rows, by :func:`thread_map`.
 
-    ``truth_block`` is CSR; ``missing_block`` a dense bool array, or None without a mask.
+    ``truth_block`` is CSR (blocks of ``csr``, default :func:`label_rows` of ``m``);
+    ``missing_block`` a dense bool array, or None without a mask.
 
     Examples
     --------
@@ -462,7 +463,7 @@ def map_row_blocks(m: LabelMatrix, scores: np.ndarray,
     >>> map_row_blocks(m, np.zeros((2, 2)), lambda truth, s, missing: (truth.nnz, s.shape, missing))
     [(3, (2, 2), None)]
     """
-    csr = label_rows(m)
+    csr = label_rows(m) if csr is None else csr
 
     def blocks() -> Iterator[tuple]:
         for start in range(0, m.n_samples, _ROW_BLOCK):

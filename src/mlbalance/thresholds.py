@@ -291,6 +291,7 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
     >>> bool((low.thresholds <= t.thresholds).all()), low.tuned_scores.round(2).tolist()
     (True, [0.71, 0.76, 0.68])
     """
+    _check_arguments(metric, beta, min_positives, fallback, placement)  # before reading the data
     m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
     scores = check_scores(y_score, m.n_samples, m.n_labels)
     result = tune_label_matrix(m, scores, metric, beta=beta, min_positives=min_positives, fallback=fallback,
