@@ -66,15 +66,14 @@ def check_thresholds(thresholds: object, n_labels: int, scores: np.ndarray | Non
         j = int(bad[0])
         raise ValueError(f"{name} must be finite; label {describe_labels([j], names)} has {float(arr[j])!r} "
                          f"({bad.size} non-finite value(s) in all).")
-    if scores is not None and is_probabilities(scores):
-        outside = np.flatnonzero((arr < 0) | (arr > 1))
-        if outside.size:
-            j = int(outside[0])
-            raise ValueError(
-                f"{name} for label {describe_labels([j], names)} is {float(arr[j])!r}, outside [0, 1], but the scores "
-                "are probabilities (all in [0, 1]). Give thresholds in [0, 1], or pass logits as scores if the "
-                "thresholds are in logit units."
-            )
+    outside = np.flatnonzero((arr < 0) | (arr > 1))
+    if outside.size and scores is not None and is_probabilities(scores):  # the scores' pass only when it matters
+        j = int(outside[0])
+        raise ValueError(
+            f"{name} for label {describe_labels([j], names)} is {float(arr[j])!r}, outside [0, 1], but the scores "
+            "are probabilities (all in [0, 1]). Give thresholds in [0, 1], or pass logits as scores if the "
+            "thresholds are in logit units."
+        )
     return arr
 
 
@@ -326,7 +325,7 @@ def tune_label_matrix(m: LabelMatrix, scores: np.ndarray, metric: str = "f1", *,
     """
     _check_arguments(metric, beta, min_positives, fallback, placement)
     beta = 1.0 if metric == "f1" else float(beta)
-    if is_probabilities(scores) and not 0 <= fallback <= 1:
+    if not 0 <= fallback <= 1 and is_probabilities(scores):  # the scores' pass only when it matters
         raise ValueError(f"Expected fallback to be in [0, 1] since the scores are probabilities (all in [0, 1]). "
                          f"Received: fallback={fallback!r}")
     thresholds, tuned, fallback_labels, ranking = _tune(m, scores, beta, min_positives, fallback, placement)
