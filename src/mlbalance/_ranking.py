@@ -397,7 +397,7 @@ def check_scores(y_score: object, n_samples: int, n_labels: int, *, name: str = 
         )
     if scores.dtype.kind != "f":
         scores = scores.astype(np.float64)
-    finite = scores.size == 0 or bool(np.isfinite(scores.min()) and np.isfinite(scores.max()))  # NaN propagates
+    finite = scores.size == 0 or bool(np.isfinite(extremes(scores)).all())  # NaN propagates to min / max
     if not finite:  # only then a full-size mask, to say where
         bad = ~np.isfinite(scores)
         row, col = (int(i) for i in np.argwhere(bad)[0])
@@ -418,7 +418,29 @@ def is_probabilities(scores: np.ndarray) -> bool:
     >>> is_probabilities(np.array([[0.0, 1.0]])), is_probabilities(np.array([[-2.0, 3.0]]))
     (True, False)
     """
-    return bool(scores.size == 0 or (scores.min() >= 0 and scores.max() <= 1))
+    if scores.size == 0:
+        return True
+    low, high = extremes(scores)
+    return bool(low >= 0 and high <= 1)
+
+
+def extremes(scores: np.ndarray) -> tuple[float, float]:
+    """``(scores.min(), scores.max())`` of a non-empty 2-D array, a block of rows at a time on the thread pool.
+
+    NumPy's reductions run on one core; here each block's minimum and maximum are taken while
+    the block is in cache. NaN propagates to both.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlbalance._ranking import extremes
+    >>> extremes(np.array([[0.5, -2.0], [3.0, 0.0]]))
+    (-2.0, 3.0)
+    """
+    parts = thread_map(lambda block: (block.min(), block.max()),
+                       ((scores[start:start + _ROW_BLOCK],) for start in range(0, scores.shape[0], _ROW_BLOCK)))
+    lows, highs = np.array([p[0] for p in parts]), np.array([p[1] for p in parts])
+    return float(lows.min()), float(highs.max())
 
 
 def thread_map(fn: Callable[..., T], items: Iterable[tuple], *, in_flight: int | None = None) -> list[T]:
