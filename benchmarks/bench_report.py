@@ -3,7 +3,7 @@
 Data: 1,000,000 x 1,000 sparse truth (~0.5% density, Zipf-like label frequencies) and float32
 scores (uniform noise, +0.3 on true entries).
 
-Printed in one run, each step timed side by side (best of ``--repeat`` runs):
+Printed in one run, each step timed side by side (best of ``--repeat`` rounds over all steps):
 
 * floors: the sort-only floor, ``np.sort`` of every label's column (copied out of the C-ordered
   matrix in the same blocks of columns and row tiles, on the same threads as mlbalance), and the
@@ -88,7 +88,7 @@ def main():
     parser.add_argument("--labels", type=int, default=1000)
     parser.add_argument("--density", type=float, default=0.005)
     parser.add_argument("--sklearn-labels", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=1, help="timed runs per step (best is printed)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds over all steps (the best time of each is printed)")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     args = parser.parse_args()
 
@@ -115,14 +115,12 @@ def main():
             y, scores, quiet(mlbalance.tune_thresholds, y, scores)),
         'evaluation_report(thresholds="tune"), one pass': lambda: mlbalance.evaluation_report(y, scores, "tune"),
     }
-    results = {}
-    for name, fn in steps.items():
-        best, peak = float("inf"), float("nan")
-        for k in range(args.repeat):
+    results = {name: (None, float("inf"), float("nan")) for name in steps}
+    for k in range(args.repeat):  # rounds over all steps, so a change of the machine's load hits every step alike
+        for name, fn in steps.items():
             out, seconds, traced = measure(fn, trace_memory=not args.no_memory and k == 0)
-            best = min(best, seconds)
-            peak = traced if k == 0 else peak
-        results[name] = (out, best, peak)
+            _, best, peak = results[name]
+            results[name] = (out, min(best, seconds), traced if k == 0 else peak)
     floor = results["column-sort floor (np.sort of every label's column)"][1]
     row_floor = results["row-sort floor (np.sort of every row, for LRAP/coverage)"][1]
     print(f"{'step':58} {'time':>8} {'/ col floor':>11} {'/ both floors':>13} {'peak extra (tracemalloc)':>25}")
