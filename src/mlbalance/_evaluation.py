@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._json import finite_or_none
-from ._ranking import (Ranking, at_least, average_precision, check_scores, fingerprint, label_rows, map_row_blocks, rank_labels,
-                       score_sums)
+from ._ranking import (Ranking, at_least, average_precision, check_scores, fingerprint, label_rows, map_row_blocks,
+                       rank_labels, score_sums)
 from ._validation import check_int
 from .labels import LabelMatrix, as_label_matrix, default_label_names
 from .thresholds import TunedThresholds, check_thresholds, tune_label_matrix

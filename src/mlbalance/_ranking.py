@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _COLUMN_BLOCK = 32  # label columns copied out (and sorted) per task: one such block per thread is alive
-_ROW_TILE = 512  # rows per tile when copying columns out (measured: 4x faster than 4096 on a 1000-column float32 matrix)
+_ROW_TILE = 512  # rows per tile when copying columns out (measured 4x faster than 4096 tiles, 1000 columns)
 _ROW_BLOCK = 4096  # rows per block for the row measures
 
 

@@ -307,7 +307,8 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
 
 def tune_label_matrix(m: LabelMatrix, scores: np.ndarray, metric: str = "f1", *, beta: float = 1.0,
                       min_positives: int = 5, fallback: float = 0.5, placement: str = "midpoint",
-                      cv: int | None = None, random_state: int | np.random.RandomState | None = None) -> TunedThresholds:
+                      cv: int | None = None,
+                      random_state: int | np.random.RandomState | None = None) -> TunedThresholds:
     """:func:`tune_thresholds` on a checked label matrix and score matrix, without the fallback warning.
 
     For callers that hold checked inputs already (the report's ``thresholds="tune"``): the
