@@ -16,7 +16,6 @@ import argparse
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 
 import mlbalance

@@ -243,7 +243,7 @@ def test_fingerprint_ignores_row_and_column_order_and_sees_any_change(seed, n, q
         assert rows_fingerprint(y[1:], s[1:], label_names=names) != base
 
 
-def test_report_says_optimistic_only_on_the_tuning_rows(make_data):
+def test_report_says_optimistic_only_on_the_tuning_rows(make_data, tmp_path):
     y, s = make_data(n=400, q=4, seed=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -253,7 +253,16 @@ def test_report_says_optimistic_only_on_the_tuning_rows(make_data):
     rows = np.random.default_rng(0).permutation(200)
     assert "optimistic" in mlbalance.evaluation_report(y[rows], s[rows], t).to_text().splitlines()[0]
     assert "tuned per label" in mlbalance.evaluation_report(y[200:], s[200:], t).to_text().splitlines()[0]
-    assert "tuned per label" in mlbalance.evaluation_report(y[:200], s[:200], plain).to_text().splitlines()[0]
+    # Without a fingerprint, only the in-memory ranking (the same rows, in the same order) tells:
+    assert "optimistic" in mlbalance.evaluation_report(y[:200], s[:200], plain).to_text().splitlines()[0]
+    assert "tuned per label" in mlbalance.evaluation_report(y[rows], s[rows], plain).to_text().splitlines()[0]
+    saved = tmp_path / "plain.json"
+    plain.save(saved)  # a file keeps no ranking: without tuned_on it cannot tell the tuning rows
+    loaded = mlbalance.TunedThresholds.load(saved)
+    assert loaded.ranking is None
+    assert "tuned per label" in mlbalance.evaluation_report(y[:200], s[:200], loaded).to_text().splitlines()[0]
+    t.save(saved)
+    assert "optimistic" in mlbalance.evaluation_report(y[rows], s[rows], mlbalance.TunedThresholds.load(saved)).to_text().splitlines()[0]
 
 
 def test_a_thresholds_file_that_is_not_tuned_thresholds_says_what_is_wrong(tmp_path):

@@ -14,7 +14,6 @@ and subset accuracy. Every figure is a finite number or ``None``, never NaN.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,17 +21,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._json import finite_or_none
-from ._ranking import LabelCurve, average_precision, check_scores, label_curve, map_label_columns, map_row_blocks
+from ._ranking import (Ranking, at_least, average_precision, check_scores, fingerprint, label_rows, map_row_blocks,
+                       rank_labels, score_sums)
 from ._validation import check_int
 from .labels import LabelMatrix, as_label_matrix, default_label_names
-from .thresholds import TunedThresholds, check_thresholds, tune_thresholds
+from .thresholds import TunedThresholds, check_thresholds, tune_label_matrix
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
 __all__ = ["Evaluation", "compare", "evaluate", "never_predicted"]
 
-
+TUNED_ON_THESE_ROWS = "tuned on these rows (optimistic)"
+_SEARCH_ROWS = 1024  # rows sorted and searched at a time for LRAP / coverage (in cache; faster than 4096)
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -107,6 +108,13 @@ def evaluate(y_true: object, y_score: object, thresholds: object = 0.5, label_na
              n_curves: int = 6) -> Evaluation:
     """The figures of :func:`mlbalance.evaluation_report` (same arguments), checked inputs first.
 
+    One pass over blocks of rows (samples-F1, subset accuracy, LRAP, coverage error and the
+    rows' fingerprint) and at most one ranking pass over blocks of columns (one sort per
+    label). A :class:`~mlbalance.thresholds.TunedThresholds` tuned on the same rows (same
+    fingerprint) brings its ranking along, so the columns are not sorted again, and the
+    report says the thresholds were tuned on these rows; ``"tune"`` tunes and reports from
+    one ranking.
+
     Examples
     --------
     >>> from mlbalance._evaluation import evaluate
@@ -119,15 +127,22 @@ def evaluate(y_true: object, y_score: object, thresholds: object = 0.5, label_na
     check_int("n_curves", n_curves, low=0)
     m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
     scores = check_scores(y_score, m.n_samples, m.n_labels)
-    t, how = _resolve_thresholds(thresholds, m, scores)
+    t, how, tuned = _resolve_thresholds(thresholds, m, scores)
     train_support = None
     if y_train is not None:
         train = as_label_matrix(y_train, mask_value=mask_value)
         if train.n_labels != m.n_labels:
             raise ValueError(f"y_train has {train.n_labels} labels but y_true has {m.n_labels}.")
         train_support = train.counts().positives
-    labels, curves = _per_label(m, scores, t, train_support, n_curves)
-    overall = _aggregates(m, scores, t, labels)
+    rows = _row_pass(m, scores, t)
+    ranking, counts = _reusable_ranking(tuned, rows["fingerprint"], t)
+    if ranking is None:
+        ranking = rank_labels(m, scores, t)
+        counts = ranking.at_tp, ranking.at_fp
+    elif tuned is not None:
+        how = TUNED_ON_THESE_ROWS
+    labels, curves = _per_label(m, ranking, counts, t, train_support, n_curves)
+    overall = _aggregates(m, rows, labels)
     with_support = [j for j, x in enumerate(labels) if x["support"] > 0]
     rare = sorted(with_support, key=lambda j: (labels[j]["support"], j))[:n_rare]
     settings = {"rows": m.n_samples, "labels": m.n_labels, "thresholds": how,
@@ -135,20 +150,30 @@ def evaluate(y_true: object, y_score: object, thresholds: object = 0.5, label_na
     return Evaluation(name, labels, overall, rare, curves, settings)
 
 
-def _resolve_thresholds(thresholds: object, m: LabelMatrix, scores: np.ndarray) -> tuple[np.ndarray, str]:
+def _resolve_thresholds(thresholds: object, m: LabelMatrix,
+                        scores: np.ndarray) -> tuple[np.ndarray, str, TunedThresholds | None]:
+    """The thresholds, how they were chosen, and the TunedThresholds they came from (None for numbers)."""
     if isinstance(thresholds, str):
         if thresholds != "tune":
             raise ValueError(f"Expected thresholds to be a number, one per label, or 'tune'. Received: {thresholds!r}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            tuned = tune_thresholds(m, scores)
-        return tuned.thresholds, "tuned on these rows (optimistic)"
+        tuned = tune_label_matrix(m, scores)  # finite, and in [0, 1] on probabilities: no check_thresholds pass
+        return tuned.thresholds, TUNED_ON_THESE_ROWS, tuned
     if isinstance(thresholds, TunedThresholds):
         _check_tuned_labels(thresholds, m)
         arr = check_thresholds(thresholds.thresholds, m.n_labels, scores, label_names=m.label_names)
-        return arr, ("tuned on these rows (optimistic)" if thresholds.was_tuned_on(m, scores) else "tuned per label")
+        return arr, (TUNED_ON_THESE_ROWS if thresholds.was_tuned_on(m, scores) else "tuned per label"), thresholds
     arr = check_thresholds(thresholds, m.n_labels, scores, label_names=m.label_names)
-    return arr, (f"{float(arr[0]):g}" if np.ndim(thresholds) == 0 else "per label")
+    return arr, (f"{float(arr[0]):g}" if np.ndim(thresholds) == 0 else "per label"), None
+
+
+def _reusable_ranking(tuned: TunedThresholds | None, rows_fingerprint: str,
+                      thresholds: np.ndarray) -> tuple[Ranking | None, tuple | None]:
+    """The tuning's ranking and the counts at ``thresholds`` if it ranked these very rows, else (None, None)."""
+    ranking = getattr(tuned, "ranking", None)
+    if not isinstance(ranking, Ranking) or ranking.fingerprint != rows_fingerprint:
+        return None, None
+    counts = ranking.counts(thresholds)
+    return (ranking, counts) if counts is not None else (None, None)
 
 
 def _check_tuned_labels(tuned: TunedThresholds, m: LabelMatrix) -> None:
@@ -164,27 +189,26 @@ def _check_tuned_labels(tuned: TunedThresholds, m: LabelMatrix) -> None:
                          "in this column order.")
 
 
-def _per_label(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray, train_support: np.ndarray | None,
+def _per_label(m: LabelMatrix, ranking: Ranking, counts: tuple[np.ndarray, np.ndarray], thresholds: np.ndarray,
+               train_support: np.ndarray | None,
                n_curves: int) -> tuple[list[dict], list[tuple[str, list[float], list[float]]]]:
-    results = map_label_columns(m, scores, lambda j, pos, neg: _label_entry(m, j, pos, neg, thresholds[j],
-                                                                            train_support))
-    labels = [entry for entry, _ in results]
-    curve_data = {j: curve for j, (_, curve) in enumerate(results) if curve is not None}
-    rarest = sorted(curve_data, key=lambda j: (labels[j]["support"], j))[:n_curves]
+    labels = [_label_entry(m, ranking, j, int(counts[0][j]), int(counts[1][j]), thresholds[j], train_support)
+              for j in range(m.n_labels)]
+    with_curve = [j for j, curve in enumerate(ranking.curves) if curve is not None]
+    rarest = sorted(with_curve, key=lambda j: (labels[j]["support"], j))[:n_curves]
     curves = [(labels[j]["name"] + f" ({labels[j]['support']})",
-               (curve_data[j].tp / curve_data[j].n_pos).tolist(),
-               (curve_data[j].tp / (curve_data[j].tp + curve_data[j].fp)).tolist()) for j in rarest]
+               (ranking.curves[j].tp / ranking.curves[j].n_pos).tolist(),
+               (ranking.curves[j].tp / (ranking.curves[j].tp + ranking.curves[j].fp)).tolist()) for j in rarest]
     return labels, curves
 
 
-def _label_entry(m: LabelMatrix, j: int, pos: np.ndarray, neg: np.ndarray, t: float,
-                 train_support: np.ndarray | None) -> tuple[dict, LabelCurve | None]:
-    """One label's figures at threshold ``t``, and its ranking curve (None without positives)."""
-    tp, fp = int((pos >= t).sum()), int((neg >= t).sum())
-    n_pos, n_neg = pos.size, neg.size
+def _label_entry(m: LabelMatrix, ranking: Ranking, j: int, tp: int, fp: int, t: float,
+                 train_support: np.ndarray | None) -> dict:
+    """One label's figures at threshold ``t`` (``tp`` / ``fp`` its counts there) from its ranking."""
+    n_pos, n_neg = int(ranking.n_pos[j]), int(ranking.n_neg[j])
     fn = n_pos - tp
     entry = {
-        "index": j, "name": m.label_names[j], "support": int(n_pos),
+        "index": j, "name": m.label_names[j], "support": n_pos,
         "prevalence": finite_or_none(_ratio(n_pos, n_pos + n_neg)),
         "precision": finite_or_none(_ratio(tp, tp + fp)), "recall": finite_or_none(_ratio(tp, n_pos)),
         "f1": finite_or_none(_ratio(2 * tp, 2 * tp + fp + fn)),
@@ -193,15 +217,14 @@ def _label_entry(m: LabelMatrix, j: int, pos: np.ndarray, neg: np.ndarray, t: fl
     }
     if train_support is not None:
         entry["train_support"] = int(train_support[j])
-    curve = None
-    if n_pos:
-        curve = label_curve(pos, neg)
+    curve = ranking.curves[j]
+    if curve is not None:
         entry["average_precision"] = finite_or_none(average_precision(curve))
         entry["roc_auc"] = finite_or_none(curve.auc)
-    return entry, curve
+    return entry
 
 
-def _aggregates(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray, labels: list[dict]) -> dict:
+def _aggregates(m: LabelMatrix, rows: dict, labels: list[dict]) -> dict:
     tp = sum(x["tp"] for x in labels)
     fp = sum(x["fp"] for x in labels)
     fn = sum(x["fn"] for x in labels)
@@ -209,27 +232,49 @@ def _aggregates(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray, labe
     support = np.array([x["support"] for x in supported], dtype=float)
     f1 = np.array([x["f1"] for x in supported], dtype=float)
     observed = int(m.counts().observed.sum())
-    samples_f1, subset = _row_measures(m, scores, thresholds)  # None when every row is fully masked
-    lrap, coverage = (None, None) if m.missing is not None else _ranking_measures(m, scores)
     return {
         "micro_f1": finite_or_none(_ratio(2 * tp, 2 * tp + fp + fn)),
         "macro_f1": finite_or_none(f1.mean()) if f1.size else None,
         "weighted_f1": finite_or_none((f1 * support).sum() / support.sum()) if f1.size else None,
-        "samples_f1": finite_or_none(samples_f1),
+        "samples_f1": finite_or_none(rows["samples_f1"]),
         "hamming_loss": finite_or_none(_ratio(fp + fn, observed)),
-        "subset_accuracy": finite_or_none(subset),
-        "label_ranking_average_precision": finite_or_none(lrap),
-        "coverage_error": finite_or_none(coverage),
+        "subset_accuracy": finite_or_none(rows["subset_accuracy"]),
+        "label_ranking_average_precision": finite_or_none(rows["lrap"]),
+        "coverage_error": finite_or_none(rows["coverage"]),
         "labels_with_support": len(supported),
         "labels_without_support": len(labels) - len(supported),
     }
 
 
-def _row_measures(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray) -> tuple[float | None, float | None]:
-    """Samples-F1 and subset accuracy over the rows with at least one observed entry (None if there are none)."""
-    results = map_row_blocks(m, scores, lambda block, s, missing: _row_block_measures(block, s, missing, thresholds))
-    rows = sum(r[2] for r in results)
-    return _ratio(sum(r[0] for r in results), rows), _ratio(sum(r[1] for r in results), rows)
+def _row_pass(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray) -> dict:
+    """Every row measure in one pass over blocks of rows, and the rows' fingerprint.
+
+    Samples-F1 and subset accuracy are over the rows with an observed entry (None if there
+    are none); LRAP and coverage error (None with a mask) as scikit-learn defines them.
+    """
+    ranked = m.missing is None
+    exact = at_least(thresholds, scores.dtype)  # the same predictions, compared without casting the scores
+
+    def block(truth: sp.csr_matrix, s: np.ndarray, missing: np.ndarray | None) -> tuple:
+        f1, right, seen = _row_block_measures(truth, s, missing, exact)
+        lrap, coverage = _ranking_block(truth, s, m.n_labels) if ranked else (0.0, 0.0)
+        return f1, right, seen, lrap, coverage, score_sums(s)
+
+    csr = label_rows(m)
+    results = map_row_blocks(m, scores, block, csr=csr)
+    n_rows = sum(r[2] for r in results)
+    unsigned = f"u{scores.dtype.itemsize}"
+    row_sums = np.concatenate([r[5][0] for r in results]) if results else np.zeros(0, dtype=unsigned)
+    column_sums = np.zeros(m.n_labels, dtype=unsigned)
+    for r in results:
+        np.add(column_sums, r[5][1], out=column_sums)
+    return {
+        "samples_f1": _ratio(sum(r[0] for r in results), n_rows),
+        "subset_accuracy": _ratio(sum(r[1] for r in results), n_rows),
+        "lrap": sum(r[3] for r in results) / m.n_samples if ranked else None,
+        "coverage": sum(r[4] for r in results) / m.n_samples if ranked else None,
+        "fingerprint": fingerprint(csr, m.missing, scores.dtype, row_sums, column_sums),
+    }
 
 
 def _row_block_measures(block: sp.csr_matrix, s: np.ndarray, missing: np.ndarray | None,
@@ -238,7 +283,7 @@ def _row_block_measures(block: sp.csr_matrix, s: np.ndarray, missing: np.ndarray
     predicted = s >= thresholds
     if missing is not None:
         predicted &= ~missing
-    n_pred = predicted.sum(axis=1)
+    n_pred = predicted.view(np.int8).sum(axis=1, dtype=np.int32)  # faster than a bool sum
     n_true = np.diff(block.indptr)
     rows = np.repeat(np.arange(block.shape[0]), n_true)
     hits = predicted[rows, block.indices]
@@ -250,31 +295,43 @@ def _row_block_measures(block: sp.csr_matrix, s: np.ndarray, missing: np.ndarray
     return float(f1[seen].sum()), int(np.count_nonzero(exact & seen)), int(np.count_nonzero(seen))
 
 
-def _ranking_measures(m: LabelMatrix, scores: np.ndarray) -> tuple[float, float]:
-    """scikit-learn's label ranking average precision and coverage error, a row block at a time."""
-    results = map_row_blocks(m, scores, lambda block, s, _: _ranking_block(block, s, m.n_labels))
-    return sum(r[0] for r in results) / m.n_samples, sum(r[1] for r in results) / m.n_samples
-
-
 def _ranking_block(block: sp.csr_matrix, s: np.ndarray, q: int) -> tuple[float, float]:
-    """Sums of LRAP and coverage error over one block of rows."""
+    """Sums of LRAP and coverage error over one block of rows (each row sorted once, then binary-searched)."""
     n_true = np.diff(block.indptr)
     rows = np.repeat(np.arange(block.shape[0]), n_true)
     rel_scores = s[rows, block.indices]
-    rank = np.empty(rows.size)
-    for start in range(0, rows.size, 2048):  # bounded memory: 2048 rows of q comparisons
-        part = slice(start, start + 2048)
-        rank[part] = (s[rows[part]] >= rel_scores[part, None]).sum(axis=1)
+    rank = np.empty(rows.size, dtype=np.intp)  # scores >= each relevant score in its row
+    for start in range(0, block.shape[0], _SEARCH_ROWS):  # sorted rows searched while they are in cache
+        stop = min(start + _SEARCH_ROWS, block.shape[0])
+        part = slice(block.indptr[start], block.indptr[stop])
+        rank[part] = q - _count_below(np.sort(s[start:stop], axis=1), rows[part] - start, rel_scores[part])
     width = int(n_true.max()) if n_true.size else 0
-    padded = np.full((block.shape[0], max(width, 1)), -np.inf)
+    padded = np.full((block.shape[0], max(width, 1)), -np.inf, dtype=s.dtype)
     position = np.arange(rows.size) - np.repeat(block.indptr[:-1], n_true)
     padded[rows, position] = rel_scores
     rank_relevant = (padded[rows] >= rel_scores[:, None]).sum(axis=1)
     per_row = np.bincount(rows, weights=rank_relevant / rank, minlength=block.shape[0])
     trivial = (n_true == 0) | (n_true == q)
-    coverage = np.zeros(block.shape[0])
-    np.maximum.at(coverage, rows, rank)
-    return float(np.where(trivial, 1.0, per_row / np.maximum(n_true, 1)).sum()), float(coverage.sum())
+    coverage = np.maximum.reduceat(rank, block.indptr[:-1][n_true > 0]).sum() if rows.size else 0  # worst rank per row
+    return float(np.where(trivial, 1.0, per_row / np.maximum(n_true, 1)).sum()), float(coverage)
+
+
+def _count_below(ordered: np.ndarray, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per query, how many scores of its row of ``ordered`` (rows sorted ascending) are below it.
+
+    A branch-free binary search of all queries at once: ``log2(q) + 1`` vectorised steps.
+    """
+    q = ordered.shape[1]
+    flat = ordered.ravel()
+    last = rows * q - 1  # + k: the k-th score (1-based) of the query's row
+    below = np.zeros(rows.size, dtype=np.intp)
+    step = 1 << (q.bit_length() - 1)
+    while step:
+        candidate = below + step
+        fits = candidate <= q
+        below += step * (fits & (flat[last + np.minimum(candidate, q)] < values))
+        step >>= 1
+    return below
 
 
 # --------------------------------------------------------------------------------------

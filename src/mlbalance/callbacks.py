@@ -58,7 +58,7 @@ def _split_batch(batch: Any) -> tuple[Any, Any, Any]:
 def _batches(data: Any, batch_size: int) -> Iterator[tuple[Any, Any, Any]]:
     """``(x, y, sample_weight or None)`` batch by batch, from any accepted ``validation_data`` (``y`` None for arrays)."""
     if isinstance(data, tuple):
-        x, y = data[0], data[1]
+        x = data[0]  # y is passed to the report whole, as given: only x is batched
         w = data[2] if len(data) == 3 else None
         n = int(np.shape(keras.tree.flatten(x)[0])[0])
         for start in range(0, n, batch_size):

@@ -170,8 +170,10 @@ def evaluation_report(y_true: object, y_score: object, thresholds: float | Seque
     thresholds : float, array of shape (n_labels,), TunedThresholds or "tune", default 0.5
         Finite numbers; when the scores are probabilities (all in [0, 1]) they must be in
         [0, 1] too (see :func:`mlbalance.thresholds.check_thresholds`). A TunedThresholds must
-        be for the same labels. "tune" tunes on these same rows (the report says it is
-        optimistic).
+        be for the same labels; tuned on these same rows (same truth, mask and scores, by
+        fingerprint) its ranking is reused (no second sort of any label's scores) and the report
+        says the thresholds were tuned on these rows (optimistic). "tune" tunes on these same
+        rows and reports from the same ranking (one pass; also said to be optimistic).
     label_names : sequence of str, optional
     y_train : label input, optional
         Training labels, to show each label's training support.
@@ -196,6 +198,17 @@ def evaluation_report(y_true: object, y_score: object, thresholds: float | Seque
     >>> r = mlbalance.evaluation_report(y, s, label_names=["a", "b", "c"])
     >>> r.overall["macro_f1"], r.overall["labels_without_support"]
     (0.833333, 1)
+
+    Thresholds tuned on the same rows bring their ranking along (nothing is sorted again):
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # labels with too few positives use the fallback
+    ...     tuned = mlbalance.tune_thresholds(y, s, min_positives=1)
+    >>> mlbalance.evaluation_report(y, s, tuned).settings["thresholds"]
+    'tuned on these rows (optimistic)'
+    >>> mlbalance.evaluation_report(y[:3], s[:3], tuned).settings["thresholds"]
+    'tuned per label'
     """
     figures = evaluate(y_true, y_score, thresholds, label_names, y_train, name=name, mask_value=mask_value,
                        n_rare=n_rare, n_curves=n_curves)

@@ -26,7 +26,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from ._ranking import average_precision, check_scores, is_per_label_list, label_curve, map_label_columns
+from ._ranking import average_precision, check_scores, is_per_label_list, rank_labels
 from ._validation import check_bool, check_choice, check_int, check_number
 from .labels import LabelMatrix, as_label_matrix, describe_labels
 from .split import MultilabelStratifiedKFold, take_rows, warn_one_class_training
@@ -655,6 +655,5 @@ def macro_average_precision_scorer(estimator: Any, X: Any, y: Any) -> float:
     if scores.shape[0] != m.n_samples:
         raise ValueError(f"Expected one score row per row of y ({m.n_samples}). Received: {scores.shape[0]}.")
     labels = set(_scored_labels(m, Y, "macro_average_precision_scorer").tolist())
-    values = map_label_columns(m, scores, lambda j, pos, neg: average_precision(label_curve(pos, neg))
-                               if j in labels else None)
-    return float(np.mean([v for v in values if v is not None]))
+    curves = rank_labels(m, scores, np.full(m.n_labels, 0.5)).curves  # one sort per label column
+    return float(np.mean([average_precision(curves[j]) for j in sorted(labels)]))

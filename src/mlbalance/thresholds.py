@@ -14,14 +14,14 @@ import warnings
 from collections.abc import Sequence
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ._files import write_text
 from ._json import dumps
-from ._ranking import (best_fbeta, check_scores, is_per_label_list, is_probabilities, label_curve, map_label_columns,
-                       positive_class_columns)
+from ._ranking import (Ranking, best_fbeta, check_scores, is_per_label_list, is_probabilities, positive_class_columns,
+                       rank_labels)
 from ._sparse import issparse
 from ._validation import check_bool, check_choice, check_int, check_number
 from .labels import LabelFormatError, LabelMatrix, as_label_matrix, default_label_names, describe_labels
@@ -71,15 +71,14 @@ def check_thresholds(thresholds: object, n_labels: int, scores: np.ndarray | Non
         j = int(bad[0])
         raise ValueError(f"{name} must be finite; label {describe_labels([j], names)} has {float(arr[j])!r} "
                          f"({bad.size} non-finite value(s) in all).")
-    if scores is not None and is_probabilities(scores):
-        outside = np.flatnonzero((arr < 0) | (arr > 1))
-        if outside.size:
-            j = int(outside[0])
-            raise ValueError(
-                f"{name} for label {describe_labels([j], names)} is {float(arr[j])!r}, outside [0, 1], but the scores "
-                "are probabilities (all in [0, 1]). Give thresholds in [0, 1], or pass logits as scores if the "
-                "thresholds are in logit units."
-            )
+    outside = np.flatnonzero((arr < 0) | (arr > 1))
+    if outside.size and scores is not None and is_probabilities(scores):  # the scores' pass only when it matters
+        j = int(outside[0])
+        raise ValueError(
+            f"{name} for label {describe_labels([j], names)} is {float(arr[j])!r}, outside [0, 1], but the scores "
+            "are probabilities (all in [0, 1]). Give thresholds in [0, 1], or pass logits as scores if the "
+            "thresholds are in logit units."
+        )
     return arr
 
 
@@ -152,8 +151,14 @@ class TunedThresholds:
     oof_predictions : ndarray of int8 or None
         With ``cv``: out-of-fold 0/1 predictions (thresholds never tuned on the row they predict).
     tuned_on : str or None
-        With ``fingerprint=True``: :func:`rows_fingerprint` of the tuning rows, so that a
-        report on those same rows says it is optimistic.
+        With ``fingerprint=True``: :func:`rows_fingerprint` of the tuning rows, saved with the
+        thresholds, so that a report on those same rows (in any order, in another process)
+        says it is optimistic.
+    ranking : object or None
+        The per-label ranking the thresholds were tuned from (each label's curve counts,
+        about 24 bytes per distinct positive score, and a fingerprint of the tuning rows).
+        :func:`mlbalance.evaluation_report` given these thresholds and the same rows reuses
+        it instead of sorting every label's scores again. None when built by hand or loaded.
 
     Examples
     --------
@@ -180,6 +185,7 @@ class TunedThresholds:
     oof_predictions: object = None
     placement: str = "midpoint"
     tuned_on: str | None = None
+    ranking: Ranking | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = tuple(str(n) for n in self.label_names)
@@ -430,19 +436,19 @@ def place_threshold(cut: float, below: float | None, placement: str, dtype: np.d
 
 
 def _tune(m, scores, beta, min_positives, fallback, placement):
-    def one(j, pos, neg):
-        if pos.size < min_positives:
-            return float(fallback), np.nan
-        curve = label_curve(pos, neg)
-        best, value = best_fbeta(curve, beta)
-        cut = curve.thresholds[best]
-        return place_threshold(cut, curve.highest_score_below(cut), placement, scores.dtype), value
-
-    results = map_label_columns(m, scores, one)
-    thresholds = np.array([t for t, _ in results], dtype=np.float64)
-    tuned = np.array([v for _, v in results], dtype=np.float64)
+    """Thresholds, tuned values and fallback labels from one ranking pass (the fallback counted on the way)."""
+    ranking = rank_labels(m, scores, np.full(m.n_labels, float(fallback)))
+    thresholds = np.full(m.n_labels, float(fallback))
+    tuned = np.full(m.n_labels, np.nan)
+    for j, curve in enumerate(ranking.curves):
+        if ranking.n_pos[j] < min_positives:
+            continue
+        best, tuned[j] = best_fbeta(curve, beta)
+        below = curve.below[best]
+        thresholds[j] = place_threshold(curve.thresholds[best], None if np.isnan(below) else below, placement,
+                                        scores.dtype)
     fallback_labels = tuple(int(j) for j in np.flatnonzero(np.isnan(tuned)))
-    return thresholds, tuned, fallback_labels
+    return thresholds, tuned, fallback_labels, ranking
 
 
 def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta: float = 1.0, min_positives: int = 5,
@@ -514,32 +520,56 @@ def tune_thresholds(y_true: object, y_score: object, metric: str = "f1", *, beta
     >>> bool((low.thresholds <= t.thresholds).all()), low.tuned_scores.round(2).tolist()
     (True, [0.71, 0.76, 0.68])
     """
-    _check_arguments(metric, beta, min_positives, fallback, placement)
+    _check_arguments(metric, beta, min_positives, fallback, placement)  # before reading the data
     check_bool("fingerprint", fingerprint)
-    beta = 1.0 if metric == "f1" else float(beta)
     m = as_label_matrix(y_true, label_names=label_names, mask_value=mask_value)
     scores = check_scores(y_score, m.n_samples, m.n_labels)
-    if is_probabilities(scores) and not 0 <= fallback <= 1:
-        raise ValueError(f"Expected fallback to be in [0, 1] since the scores are probabilities (all in [0, 1]). "
-                         f"Received: fallback={fallback!r}")
-    thresholds, tuned, fallback_labels = _tune(m, scores, beta, min_positives, fallback, placement)
-    if fallback_labels:
+    result = tune_label_matrix(m, scores, metric, beta=beta, min_positives=min_positives, fallback=fallback,
+                               placement=placement, cv=cv, random_state=random_state, fingerprint=fingerprint)
+    if result.fallback_labels:
         warnings.warn(
-            f"{len(fallback_labels)} label(s) have fewer than {min_positives} positives to tune on, so they use "
-            f"the fallback threshold {fallback:g}: {describe_labels(fallback_labels, m.label_names)}.",
+            f"{len(result.fallback_labels)} label(s) have fewer than {min_positives} positives to tune on, so they "
+            f"use the fallback threshold {fallback:g}: {describe_labels(result.fallback_labels, m.label_names)}.",
             UserWarning,
             stacklevel=2,
         )
+    return result
+
+
+def tune_label_matrix(m: LabelMatrix, scores: np.ndarray, metric: str = "f1", *, beta: float = 1.0,
+                      min_positives: int = 5, fallback: float = 0.5, placement: str = "midpoint",
+                      cv: int | None = None, random_state: int | np.random.RandomState | None = None,
+                      fingerprint: bool = False) -> TunedThresholds:
+    """:func:`tune_thresholds` on a checked label matrix and score matrix, without the fallback warning.
+
+    For callers that hold checked inputs already (the report's ``thresholds="tune"``): the
+    scores are not checked again. The result carries its ranking (see
+    :class:`TunedThresholds`).
+
+    Examples
+    --------
+    >>> import numpy as np, mlbalance
+    >>> from mlbalance.thresholds import tune_label_matrix
+    >>> m = mlbalance.as_label_matrix([[1], [1], [0]])
+    >>> t = tune_label_matrix(m, np.array([[0.9], [0.6], [0.2]]), min_positives=1)
+    >>> t.thresholds.tolist(), t.ranking.curves[0].tp.tolist()
+    ([0.4], [1, 2])
+    """
+    _check_arguments(metric, beta, min_positives, fallback, placement)
+    beta = 1.0 if metric == "f1" else float(beta)
+    if not 0 <= fallback <= 1 and is_probabilities(scores):  # the scores' pass only when it matters
+        raise ValueError(f"Expected fallback to be in [0, 1] since the scores are probabilities (all in [0, 1]). "
+                         f"Received: fallback={fallback!r}")
+    thresholds, tuned, fallback_labels, ranking = _tune(m, scores, beta, min_positives, fallback, placement)
     oof = None
     if cv is not None:
         oof = _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, placement)
     tuned_on = rows_fingerprint(m, scores) if fingerprint else None
     return TunedThresholds(thresholds, tuned, fallback_labels, float(fallback), int(min_positives), metric, beta,
-                           m.label_names, oof, placement, tuned_on)
+                           m.label_names, oof, placement, tuned_on, ranking)
 
 
 def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, placement):
-    from .labels import LabelMatrix
     from .split import MultilabelStratifiedKFold
 
     check_int("cv", cv, low=2)
@@ -549,6 +579,6 @@ def _cross_fit(m, scores, cv, random_state, beta, min_positives, fallback, place
         folds = MultilabelStratifiedKFold(int(cv), shuffle=True, random_state=random_state).split(None, m)
         for train, test in folds:
             sub = LabelMatrix(m.values[train], None if m.missing is None else m.missing[train], m.label_names)
-            thresholds, _, _ = _tune(sub, scores[train], beta, min_positives, fallback, placement)
+            thresholds, _, _, _ = _tune(sub, scores[train], beta, min_positives, fallback, placement)
             oof[test] = scores[test] >= thresholds
     return oof
