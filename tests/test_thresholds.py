@@ -267,9 +267,13 @@ def test_report_says_optimistic_only_on_the_tuning_rows(make_data, tmp_path):
 
 def test_a_thresholds_file_that_is_not_tuned_thresholds_says_what_is_wrong(tmp_path):
     path = tmp_path / "t.json"
-    path.write_text(json.dumps({"metric": "f1", "labels": [{"name": "a", "threshold": 0.5}]}))
-    with pytest.raises(ValueError, match=r"t.json: expected the JSON of TunedThresholds.to_dict\(\).*Missing: beta"):
-        read_thresholds(str(path), ["a"])
+    # A hand-written file without the saved settings is named thresholds (as before tune existed) ...
+    path.write_text(json.dumps({"metric": "f1", "labels": [{"name": "b", "threshold": 0.25}, {"name": "a",
+                                                                                             "threshold": 0.5}]}))
+    assert read_thresholds(str(path), ["a", "b"]).tolist() == [0.5, 0.25]
+    # ... and a saved one with a bad field says which:
+    with pytest.raises(ValueError, match=r"t.json: expected the JSON of TunedThresholds.to_dict\(\).*Missing: labels"):
+        mlbalance.TunedThresholds.from_dict({"metric": "f1", "beta": 1, "fallback": 0.5, "min_positives": 5}, where="t.json")
     path.write_text(json.dumps({"metric": "f2", "beta": 1, "fallback": 0.5, "min_positives": 5,
                                 "labels": [{"name": "a", "threshold": 0.5}]}))
     with pytest.raises(ValueError, match=r"t.json: Expected metric to be one of"):

@@ -720,7 +720,7 @@ def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> flo
         raise ValueError(f"Expected --thresholds to be a number in [0, 1], 'tune' or an existing file. "
                          f"Received: --thresholds={value!r}")
     text = _read_text(value)
-    if text.lstrip().startswith("{") and '"metric"' in text:  # TunedThresholds.save's file: keep it whole
+    if _is_saved_tuned_thresholds(value, text):  # TunedThresholds.save's file: keep it whole
         return _tuned_thresholds(value, text, names)
     if text.lstrip().startswith(("{", "[")):
         found, values = _thresholds_json(value, text)
@@ -732,6 +732,18 @@ def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> flo
                                    "label, in label order (or name,threshold lines).")
         return np.array(values)
     return np.array(values)[_name_order(found, names, value)]
+
+
+def _is_saved_tuned_thresholds(path: str, text: str) -> bool:
+    """A JSON object with every key of ``TunedThresholds.to_dict()``; a hand-written ``{"labels": [...]}``
+    (with or without ``"metric"``) is read as named thresholds instead."""
+    if not text.lstrip().startswith("{") or '"min_positives"' not in text:
+        return False
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise LabelFormatError(f"{path}: not valid JSON ({err}).") from None
+    return isinstance(data, dict) and all(k in data for k in ("metric", "beta", "fallback", "min_positives"))
 
 
 def _tuned_thresholds(path: str, text: str, names: list) -> TunedThresholds:
