@@ -102,16 +102,16 @@ def test_a_fingerprint_detects_any_single_change_or_swap():
     rng = np.random.default_rng(0)
     s = rng.random((50, 6)).astype(np.float32)
     m = mlbalance.as_label_matrix((rng.random((50, 6)) < 0.3).astype(int))
-    base = _ranking.fingerprint(_ranking.label_rows(m), None, s.dtype, *_ranking.score_sums(s))
+    base = _ranking.fingerprint(_ranking.label_rows(m), None, s.dtype, *_ranking.score_sums(s, _ranking.column_keys(s.shape[1])))
     for i, j in [(0, 0), (49, 5), (10, 3)]:
         t = s.copy()
         t[i, j] = np.nextafter(t[i, j], np.float32(2))
-        assert _ranking.fingerprint(_ranking.label_rows(m), None, s.dtype, *_ranking.score_sums(t)) != base
+        assert _ranking.fingerprint(_ranking.label_rows(m), None, s.dtype, *_ranking.score_sums(t, _ranking.column_keys(t.shape[1]))) != base
     t = s.copy()
     t[[3, 4], 2] = t[[4, 3], 2]
-    assert _ranking.fingerprint(_ranking.label_rows(m), None, s.dtype, *_ranking.score_sums(t)) != base
+    assert _ranking.fingerprint(_ranking.label_rows(m), None, s.dtype, *_ranking.score_sums(t, _ranking.column_keys(t.shape[1]))) != base
     m2 = mlbalance.as_label_matrix(np.roll(m.values, 1, axis=0))
-    assert _ranking.fingerprint(_ranking.label_rows(m2), None, s.dtype, *_ranking.score_sums(s)) != base
+    assert _ranking.fingerprint(_ranking.label_rows(m2), None, s.dtype, *_ranking.score_sums(s, _ranking.column_keys(s.shape[1]))) != base
     # Column pass and row pass agree bit for bit.
     assert _ranking.rank_labels(m, s, np.full(6, 0.5)).fingerprint == _evaluation._row_pass(m, s, np.full(6, 0.5))[
         "fingerprint"]
@@ -167,3 +167,19 @@ def test_non_finite_scores_are_located(bad):
     s[2, 1] = bad
     with pytest.raises(ValueError, match=rf"1 non-finite value\(s\); the first is at row 2, column 1: {bad!r}"):
         mlbalance.evaluation_report([[1, 0], [0, 1], [1, 1]], s)
+
+
+def test_scores_moved_within_rows_or_sign_flipped_get_a_fresh_ranking():
+    # Review finding: plain per-row and per-column sums of bit patterns matched for a checkerboard
+    # swap, so the report reused the stale ranking and printed macro-F1 1.0 (the truth: 0.0).
+    y = np.array([[1, 0], [0, 1]])
+    s1 = np.array([[0.9, 0.1], [0.1, 0.9]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        tuned = mlbalance.tune_thresholds(y, s1, min_positives=1)
+    for other in (s1[:, ::-1].copy(), -s1, np.array([[0.9, -0.1], [-0.1, 0.9]])):
+        report = mlbalance.evaluation_report(y, other, tuned)
+        assert report.settings["thresholds"] == "tuned per label"
+        plain = mlbalance.evaluation_report(y, other, np.asarray(tuned.thresholds))
+        assert report.overall == plain.overall
+    assert mlbalance.evaluation_report(y, s1, tuned).settings["thresholds"] == "tuned on these rows (optimistic)"

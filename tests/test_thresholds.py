@@ -282,3 +282,12 @@ def test_a_thresholds_file_that_is_not_tuned_thresholds_says_what_is_wrong(tmp_p
                                 "labels": [{"name": "a", "threshold": "high"}]}))
     with pytest.raises(ValueError, match=r"label 'a': expected a threshold number. Received: 'high'"):
         read_thresholds(str(path), ["a"])
+
+
+def test_rows_fingerprint_sees_sign_flips_and_reads_sparse_truth_alike():
+    from mlbalance.thresholds import rows_fingerprint
+
+    y = np.array([[1, 0], [0, 1], [1, 1]])
+    s = np.array([[0.9, 0.2], [0.3, 0.8], [0.6, 0.4]])
+    assert rows_fingerprint(y, s) != rows_fingerprint(y, -s)  # two flips per row cancelled in a plain sum
+    assert rows_fingerprint(sp.csr_matrix(y), s) == rows_fingerprint(y, s)

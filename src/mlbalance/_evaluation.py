@@ -22,7 +22,7 @@ import numpy as np
 
 from ._json import finite_or_none
 from ._ranking import (Ranking, at_least, average_precision, check_scores, fingerprint, label_rows, map_row_blocks,
-                       rank_labels, score_sums)
+                       column_keys, rank_labels, score_sums)
 from ._validation import check_int
 from .labels import LabelMatrix, as_label_matrix, default_label_names
 from .thresholds import TunedThresholds, check_thresholds, tune_label_matrix
@@ -258,13 +258,14 @@ def _row_pass(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray) -> dic
     def block(truth: sp.csr_matrix, s: np.ndarray, missing: np.ndarray | None) -> tuple:
         f1, right, seen = _row_block_measures(truth, s, missing, exact)
         lrap, coverage = _ranking_block(truth, s, m.n_labels) if ranked else (0.0, 0.0)
-        return f1, right, seen, lrap, coverage, score_sums(s)
+        return f1, right, seen, lrap, coverage, score_sums(s, keys)
 
+    keys = column_keys(m.n_labels)
     csr = label_rows(m)
     results = map_row_blocks(m, scores, block, csr=csr)
     n_rows = sum(r[2] for r in results)
     unsigned = f"u{scores.dtype.itemsize}"
-    row_sums = np.concatenate([r[5][0] for r in results]) if results else np.zeros(0, dtype=unsigned)
+    row_sums = np.concatenate([r[5][0] for r in results]) if results else np.zeros(0, dtype=np.uint64)
     column_sums = np.zeros(m.n_labels, dtype=unsigned)
     for r in results:
         np.add(column_sums, r[5][1], out=column_sums)

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _COLUMN_BLOCK = 32  # label columns copied out (and sorted) per task: one such block per thread is alive
+_FINGERPRINT_SEED = 0x6D6C62616C616E63  # fixes column_keys: fingerprints compare across runs and processes
 _ROW_TILE = 512  # rows per tile when copying columns out (measured 4x faster than 4096 tiles, 1000 columns)
 _ROW_BLOCK = 4096  # rows per block for the row measures
 
@@ -250,24 +251,47 @@ def label_rows(m: LabelMatrix) -> sp.csr_matrix:
     return csr
 
 
-def score_sums(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row and per-column sums of a block's bit patterns, wrapping in their own width: the fingerprint's parts.
+def column_keys(n_columns: int) -> np.ndarray:
+    """Fixed odd 64-bit keys, one per label column, that weight the scores in a fingerprint's row sums.
 
-    Any change of one score changes both its row's and its column's sum; sums of blocks add
-    up (modular addition does not depend on order, so a pass over columns and one over rows
-    agree bit for bit).
+    Examples
+    --------
+    >>> from mlbalance._ranking import column_keys
+    >>> bool((column_keys(3) == column_keys(5)[:3]).all()), column_keys(3).dtype
+    (True, dtype('uint64'))
+    """
+    keys = np.random.default_rng(_FINGERPRINT_SEED).integers(0, 2**64, size=max(n_columns, 1), dtype=np.uint64,
+                                                            endpoint=False)
+    return (keys | np.uint64(1))[:n_columns]
+
+
+def score_sums(scores: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row and per-column sums of a block's bit patterns: the fingerprint's parts.
+
+    Row sums weight each column's bits by its key (``keys``: :func:`column_keys` of the
+    block's columns), wrapping in 64 bits; column sums add the bits, wrapping in their own
+    width. Any change of one score changes both its row's and its column's sum; so do values
+    moved between columns of a row, and sign flips (which plain sums of bits cancel in pairs).
+    Sums of blocks add up (modular addition does not depend on order), so a pass over columns
+    and one over rows agree bit for bit.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from mlbalance._ranking import score_sums
-    >>> rows, columns = score_sums(np.array([[0.0, 1.0]], dtype=np.float32))
-    >>> rows.tolist(), columns.tolist()
-    ([1065353216], [0, 1065353216])
+    >>> from mlbalance._ranking import column_keys, score_sums
+    >>> s = np.array([[0.9, 0.1], [0.1, 0.9]], dtype=np.float32)
+    >>> rows, columns = score_sums(s, column_keys(2))
+    >>> columns.tolist() == score_sums(s[:, ::-1], column_keys(2))[1][::-1].tolist()
+    True
+    >>> bool((rows != score_sums(s[:, ::-1], column_keys(2))[0]).all())  # the values moved: rows differ
+    True
     """
     unsigned = np.dtype(f"u{scores.dtype.itemsize}")
     bits = scores.view(unsigned)
-    return bits.sum(axis=1, dtype=unsigned), bits.sum(axis=0, dtype=unsigned)
+    # Fold the sign bit down (to bit 34 of a 64-bit score, 28 of a 32-bit one) first: times any key, a flipped top bit of a 64-bit
+    # score adds 2**63, and two such flips would cancel.
+    bits = bits ^ (bits >> unsigned.type(8 * unsigned.itemsize - 35 if unsigned.itemsize == 8 else 3))
+    return np.dot(bits, keys), bits.sum(axis=0, dtype=unsigned)
 
 
 def fingerprint(csr: sp.csr_matrix, missing: object, dtype: np.dtype, row_sums: np.ndarray,
@@ -281,11 +305,11 @@ def fingerprint(csr: sp.csr_matrix, missing: object, dtype: np.dtype, row_sums: 
     Examples
     --------
     >>> import numpy as np, mlbalance
-    >>> from mlbalance._ranking import fingerprint, label_rows, score_sums
+    >>> from mlbalance._ranking import column_keys, fingerprint, label_rows, score_sums
     >>> m = mlbalance.as_label_matrix([[1, 0]])
     >>> s = np.array([[0.5, 0.25]])
-    >>> a = fingerprint(label_rows(m), None, s.dtype, *score_sums(s))
-    >>> a == fingerprint(label_rows(m), None, s.dtype, *score_sums(s[:, ::-1].copy()))
+    >>> a = fingerprint(label_rows(m), None, s.dtype, *score_sums(s, column_keys(2)))
+    >>> a == fingerprint(label_rows(m), None, s.dtype, *score_sums(s[:, ::-1].copy(), column_keys(2)))
     False
     """
     digest = hashlib.blake2b(digest_size=16)
@@ -329,7 +353,8 @@ def rank_labels(m: LabelMatrix, scores: np.ndarray, at: np.ndarray) -> Ranking:
     dtype = scores.dtype
     thresholds = np.asarray(at, dtype=np.float64)
     exact = at_least(thresholds, dtype)
-    row_sums = np.zeros(n, dtype=f"u{dtype.itemsize}")
+    row_sums = np.zeros(n, dtype=np.uint64)
+    keys = column_keys(q)
     lock = threading.Lock()
 
     def label(j: int, column: np.ndarray) -> tuple:
@@ -350,14 +375,14 @@ def rank_labels(m: LabelMatrix, scores: np.ndarray, at: np.ndarray) -> Ranking:
         columns = np.empty((stop - start, n), dtype=dtype)
         for row in range(0, n, _ROW_TILE):
             columns[:, row:row + _ROW_TILE] = scores[row:row + _ROW_TILE, start:stop].T
-        partial_rows, column_sums = score_sums(columns.T)
+        partial_rows, column_sums = score_sums(columns.T, keys[start:stop])
         with lock:
             np.add(row_sums, partial_rows, out=row_sums)
         return [label(j, columns[j - start]) for j in range(start, stop)], column_sums
 
     results = thread_map(block, ((start,) for start in range(0, q, _COLUMN_BLOCK)))
     per_label = [x for labels, _ in results for x in labels]
-    column_sums = np.concatenate([sums for _, sums in results]) if results else np.zeros(0, dtype=row_sums.dtype)
+    column_sums = np.concatenate([sums for _, sums in results]) if results else np.zeros(0, dtype=f"u{dtype.itemsize}")
     return Ranking(
         curves=tuple(x[0] for x in per_label),
         n_pos=np.array([x[1] for x in per_label], dtype=np.int64),

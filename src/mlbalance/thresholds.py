@@ -11,7 +11,7 @@ predictions whose scores are not optimistic.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import json
 import os
 from dataclasses import dataclass, field, replace
@@ -92,9 +92,20 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
-def _dense_column(values: object, j: int) -> np.ndarray:
-    column = values[:, [j]].toarray() if issparse(values) else values[:, j]
-    return np.asarray(column).ravel().astype(np.uint64)
+def _dense_columns(values: object) -> Callable[[int], np.ndarray]:
+    """``column(j)``: column j of a dense or sparse 0/1 matrix as uint64 (a sparse one converted to CSC once)."""
+    if not issparse(values):
+        return lambda j: np.asarray(values[:, j]).astype(np.uint64)
+    csc = values.tocsc()
+    csc.sum_duplicates()
+
+    def column(j: int) -> np.ndarray:
+        out = np.zeros(csc.shape[0], dtype=np.uint64)
+        out[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] = np.asarray(csc.data[csc.indptr[j]:csc.indptr[j + 1]],
+                                                                       dtype=np.uint64)
+        return out
+
+    return column
 
 
 def rows_fingerprint(y_true: object, y_score: object, *, label_names: Sequence[str] | None = None,
@@ -124,12 +135,16 @@ def rows_fingerprint(y_true: object, y_score: object, *, label_names: Sequence[s
     n, q = m.shape
     keys = np.random.default_rng(_FINGERPRINT_KEYS).integers(1, 2**63, size=(3, q), dtype=np.uint64) | np.uint64(1)
     h = np.zeros(n, dtype=np.uint64)
+    truth = _dense_columns(m.values)
+    missing = None if m.missing is None else _dense_columns(m.missing)
     for k, j in enumerate(sorted(range(q), key=lambda j: m.label_names[j])):  # columns by name
         column = np.ascontiguousarray(scores[:, j], dtype=np.float64) + 0.0  # -0.0 becomes 0.0
-        h += column.view(np.uint64) * keys[0, k]
-        h += _dense_column(m.values, j) * keys[1, k]
-        if m.missing is not None:
-            h += _dense_column(m.missing, j) * keys[2, k]
+        # Each score mixed with its column's key before it is added: a plain weighted sum would
+        # cancel two sign flips in a row (each adds 2**63).
+        h += _mix(column.view(np.uint64) ^ keys[0, k])
+        h += truth(j) * keys[1, k]
+        if missing is not None:
+            h += missing(j) * keys[2, k]
     total = int(_mix(h).sum(dtype=np.uint64))  # a sum of mixed row hashes: any row order
     return f"{n}x{q}:{total:016x}"
 
@@ -380,7 +395,8 @@ class TunedThresholds:
         oof = None if self.oof_predictions is None else np.asarray(self.oof_predictions)[:, order]
         return replace(self, thresholds=self.thresholds[order], tuned_scores=self.tuned_scores[order],
                        fallback_labels=tuple(k for k, j in enumerate(order) if j in fallbacks),
-                       label_names=tuple(str(n) for n in label_names), oof_predictions=oof)
+                       label_names=tuple(str(n) for n in label_names), oof_predictions=oof,
+                       ranking=None)  # the ranking is in the old column order: never reused after a reorder
 
     def was_tuned_on(self, y_true: object, y_score: object, *, mask_value: float | None = None) -> bool:
         """Whether these thresholds were tuned on exactly these rows (needs ``tuned_on``; False without it).
