@@ -55,16 +55,8 @@ def _split_batch(batch: Any) -> tuple[Any, Any, Any]:
     return batch[0], batch[1], batch[2] if len(batch) == 3 else None
 
 
-def _batches(data: Any, batch_size: int) -> Iterator[tuple[Any, Any, Any]]:
-    """``(x, y, sample_weight or None)`` batch by batch, from any accepted ``validation_data`` (``y`` None for arrays)."""
-    if isinstance(data, tuple):
-        x = data[0]  # y is passed to the report whole, as given: only x is batched
-        w = data[2] if len(data) == 3 else None
-        n = int(np.shape(keras.tree.flatten(x)[0])[0])
-        for start in range(0, n, batch_size):
-            part = slice(start, start + batch_size)
-            yield keras.tree.map_structure(lambda a: a[part], x), None, None if w is None else w[part]
-        return
+def _batches(data: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """``(x, y, sample_weight or None)`` batch by batch, from a ``tf.data.Dataset`` or a ``PyDataset``."""
     if _is_tf_dataset(data):
         cardinality = int(data.cardinality())
         if cardinality == -1:  # tf.data.INFINITE_CARDINALITY
@@ -212,6 +204,9 @@ class PerLabelReport(keras.callbacks.Callback):
         if self.validation_data is None:
             self._read_fit_values(epoch, logs or {})
             return
+        if logs is not None:
+            self._check_free(logs, [f"{self.log_prefix}macro_f1", f"{self.log_prefix}micro_f1"]
+                             + [key for key in logs if key.startswith(f"{self.log_prefix}f1/")])
         y, scores = self._predict()
         if self.from_logits:
             scores = expit(scores)
@@ -223,12 +218,7 @@ class PerLabelReport(keras.callbacks.Callback):
         values = {key: math.nan if value is None else float(value) for key, value in values.items()}
         self.history.append(values)
         if logs is not None:
-            taken = sorted(set(values) & set(logs))
-            if taken:
-                raise ValueError(
-                    f"PerLabelReport would overwrite values fit already logged (compiled metrics of the same names): "
-                    f"{taken[:5]}{' ...' if len(taken) > 5 else ''}. Pass PerLabelReport(..., log_prefix='report_') "
-                    "to log the report's values under their own names, or leave those metrics out of compile.")
+            self._check_free(logs, values)
             logs.update(values)
         if self.path is not None:
             report.save(self.path.replace("{epoch}", str(epoch + 1)))
@@ -238,28 +228,55 @@ class PerLabelReport(keras.callbacks.Callback):
 
     def _predict(self) -> tuple[Any, np.ndarray]:
         """``(y, scores)``: array ``y`` is passed on as given (any label input), dataset targets are stacked."""
+        if isinstance(self.validation_data, tuple):
+            # model.predict batches and adapts any input fit takes (DataFrames, sparse x, dicts).
+            if len(self.validation_data) == 3:
+                self._warn_weights()
+            out = self.model.predict(self.validation_data[0], batch_size=self.batch_size, verbose=0)
+            return self.validation_data[1], self._scores(out)
         targets, scores = [], []
-        for x, y, w in _batches(self.validation_data, self.batch_size):
-            if w is not None and not self._warned_weights:
-                self._warned_weights = True
-                warnings.warn("PerLabelReport: validation_data has sample weights; the per-label report is "
-                              "unweighted (every row counts once).", UserWarning, stacklevel=2)
-            out = self.model.predict_on_batch(x)
-            if isinstance(out, (list, tuple, dict)):
-                raise ValueError(f"PerLabelReport expects a model with one output (n_samples, n_labels). Received: "
-                                 f"{len(out)} outputs; build a one-output model for the report.")
-            scores.append(np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64))
-            if not isinstance(self.validation_data, tuple):
-                targets.append(np.asarray(keras.ops.convert_to_numpy(y)))
+        for x, y, w in _batches(self.validation_data):
+            if w is not None:
+                self._warn_weights()
+            scores.append(self._scores(self.model.predict_on_batch(x)))
+            targets.append(np.asarray(keras.ops.convert_to_numpy(y)))
         if not scores:
             raise ValueError("Expected validation_data to hold at least one batch. Received: an empty one.")
-        y = self.validation_data[1] if isinstance(self.validation_data, tuple) else np.concatenate(targets)
-        return y, np.concatenate(scores)
+        return np.concatenate(targets), np.concatenate(scores)
+
+    def _warn_weights(self) -> None:
+        if not self._warned_weights:
+            self._warned_weights = True
+            warnings.warn("PerLabelReport: validation_data has sample weights; the per-label report is "
+                          "unweighted (every row counts once).", UserWarning, stacklevel=3)
+
+    @staticmethod
+    def _scores(out: Any) -> np.ndarray:
+        if isinstance(out, (list, tuple, dict)):
+            raise ValueError(f"PerLabelReport expects a model with one output (n_samples, n_labels). Received: "
+                             f"{len(out)} outputs; build a one-output model for the report.")
+        return np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64)
+
+    @staticmethod
+    def _check_free(logs: dict, keys: Any) -> None:
+        """Refuse to overwrite a value fit logged (checked before predicting too, so it fails at once)."""
+        taken = sorted(set(keys) & set(logs))
+        if taken:
+            raise ValueError(
+                f"PerLabelReport would overwrite values fit already logged (compiled metrics of the same names): "
+                f"{taken[:5]}{' ...' if len(taken) > 5 else ''}. Pass PerLabelReport(..., log_prefix='report_') "
+                "to log the report's values under their own names, or leave those metrics out of compile.")
 
     def _read_fit_values(self, epoch: int, logs: dict) -> None:
         validation = {key: value for key, value in logs.items() if key.startswith("val_")}
         if not validation:
             return  # fit did not validate this epoch (no validation_data, or validation_freq)
+        vectors = [key for key, value in validation.items() if np.ndim(value) != 0]
+        if vectors:
+            raise ValueError(
+                f"PerLabelReport(validation_data=None) reads one number per log key, but fit logged a vector under "
+                f"{vectors[:5]}: a per-label metric without label names. Compile it with label_names=[...] (e.g. "
+                "MultilabelF1Score(num_labels, label_names=names)) so each label logs its own named value.")
         per_label = {key: float(value) for key, value in validation.items() if "/" in key}
         if not per_label:
             raise ValueError(

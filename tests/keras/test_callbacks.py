@@ -125,7 +125,7 @@ def test_datasets_give_the_same_report_as_arrays():
         def __getitem__(self, i):
             return X[i * 30:(i + 1) * 30], Y[i * 30:(i + 1) * 30]
 
-    sources = {"arrays": (X, Y), "pydataset": Batches(), "tf.data": tf.data.Dataset.from_tensor_slices((X, Y)).batch(16),
+    sources = {"arrays": (X, Y), "DataFrame x": (pd.DataFrame(X), Y), "pydataset": Batches(), "tf.data": tf.data.Dataset.from_tensor_slices((X, Y)).batch(16),
                "tf.data (x, y, w)": tf.data.Dataset.from_tensor_slices((X, Y, np.ones(80, "float32"))).batch(16)}
     reports = {}
     for name, data in sources.items():
@@ -162,6 +162,9 @@ def test_without_validation_data_it_reads_what_fit_computed_on_its_own_validatio
     with pytest.raises(ValueError, match="found no per-label values in fit's validation logs.*multilabel_compile_args"):
         PerLabelReport().on_epoch_end(0, {"loss": 0.5, "val_loss": 0.6})
     PerLabelReport().on_epoch_end(0, {"loss": 0.5})  # an epoch fit did not validate (validation_freq): nothing
+    # A per-label metric compiled without label names logs a vector: named in the error, not a NumPy TypeError.
+    with pytest.raises(ValueError, match=r"logged a vector under \['val_f1'\].*label_names="):
+        PerLabelReport().on_epoch_end(0, {"val_loss": 0.6, "val_f1": np.array([0.1, 0.2]), "val_f1/cat": 0.3})
     # With data: never overwrites a value fit logged; log_prefix gives the report's values their own names.
     with_data = PerLabelReport((X, Y), from_logits=True, label_names=NAMES, verbose=False)
     with_data.set_model(model)
