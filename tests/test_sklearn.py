@@ -342,3 +342,22 @@ def test_list_form_is_column_one(n, q, seed):
     p = rng.random((n, q))
     listed = [np.column_stack([1 - p[:, j], p[:, j]]) for j in range(q)]
     np.testing.assert_array_equal(check_scores(listed, n, q), p)
+
+
+def test_a_refit_keeps_nothing_of_the_previous_fit_and_custom_metric_thresholds_save_and_load(tmp_path):
+    # Review findings: feature_names_in_ / cv_results_ outlived a refit on other data; thresholds tuned
+    # for a callable metric saved a file TunedThresholds.load refused.
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    Y = (X + rng.normal(size=(120, 2)) > 0.5).astype(int)
+    model = MultilabelTunedThresholdClassifierCV(LogisticRegression(), cv=3, random_state=0, store_cv_results=True)
+    model.fit(pd.DataFrame(X, columns=["a", "b"]), Y)
+    assert list(model.feature_names_in_) == ["a", "b"] and hasattr(model, "cv_results_")
+    model.set_params(store_cv_results=False, scoring=balanced_accuracy_score).fit(X, Y)
+    assert not hasattr(model, "feature_names_in_") and not hasattr(model, "cv_results_")
+    assert model.tuned_thresholds_.metric == "custom:balanced_accuracy_score"
+    model.tuned_thresholds_.save(tmp_path / "t.json")
+    back = mlbalance.TunedThresholds.load(tmp_path / "t.json")
+    assert back.metric == "custom:balanced_accuracy_score" and back.thresholds.tolist() == model.thresholds_.tolist()

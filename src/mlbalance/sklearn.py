@@ -30,7 +30,7 @@ from ._ranking import average_precision, check_scores, is_per_label_list, rank_l
 from ._validation import check_bool, check_choice, check_int, check_number
 from .labels import LabelMatrix, as_label_matrix, describe_labels
 from .split import MultilabelStratifiedKFold, take_rows, warn_one_class_training
-from .thresholds import TunedThresholds, place_threshold, tune_thresholds
+from .thresholds import CUSTOM_METRIC_PREFIX, TunedThresholds, place_threshold, tune_thresholds
 
 # The first three are top-level names too (mlbalance.MultilabelTunedThresholdClassifierCV, ...).
 __all__ = ["MultilabelTunedThresholdClassifierCV", "macro_average_precision_scorer", "macro_f1_scorer",
@@ -176,7 +176,7 @@ def tune_with_metric(y_true: np.ndarray, y_score: np.ndarray, score_func: Callab
     >>> s = np.array([[0.9], [0.4], [0.5], [0.2], [0.1]])
     >>> t = tune_with_metric(y, s, balanced_accuracy_score, min_positives=1)
     >>> t.thresholds.round(3).tolist(), t.tuned_scores.round(3).tolist(), t.metric
-    ([0.3], [0.833], 'balanced_accuracy_score')
+    ([0.3], [0.833], 'custom:balanced_accuracy_score')
     """
     base = tune_thresholds(y_true, y_score, min_positives=min_positives, fallback=fallback, placement=placement,
                            label_names=label_names)
@@ -194,7 +194,7 @@ def tune_with_metric(y_true: np.ndarray, y_score: np.ndarray, score_func: Callab
         below = candidates[best - 1] if best > 0 else None
         thresholds[j] = place_threshold(candidates[best], below, placement, scores.dtype)
         tuned[j] = values[best]
-    name = getattr(score_func, "__name__", type(score_func).__name__)
+    name = CUSTOM_METRIC_PREFIX + getattr(score_func, "__name__", type(score_func).__name__)
     return TunedThresholds(thresholds, tuned, base.fallback_labels, base.fallback, base.min_positives, name, 1.0,
                            m.label_names, None, placement)
 
@@ -202,6 +202,10 @@ def tune_with_metric(y_true: np.ndarray, y_score: np.ndarray, score_func: Callab
 # --------------------------------------------------------------------------------------
 # The meta-estimator
 # --------------------------------------------------------------------------------------
+_FITTED_ATTRIBUTES = ("estimator_", "tuned_thresholds_", "thresholds_", "response_method_", "best_scores_",
+                      "classes_", "cv_results_", "n_features_in_", "feature_names_in_")
+
+
 def _fits_multi_output(estimator: Any) -> bool:
     try:
         return bool(get_tags(estimator).target_tags.multi_output)
@@ -447,6 +451,8 @@ class MultilabelTunedThresholdClassifierCV(MetaEstimatorMixin, ClassifierMixin, 
         >>> MultilabelTunedThresholdClassifierCV(KNeighborsClassifier(3), cv=2, min_positives=2).fit(X, Y).thresholds_.shape
         (2,)
         """
+        for name in _FITTED_ATTRIBUTES:  # a refit keeps nothing of the previous fit
+            self.__dict__.pop(name, None)
         self._check_params()
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None: pass the "

@@ -338,7 +338,8 @@ class TunedThresholds:
             raise LabelFormatError(f"{where}: expected 'tuned_on' to be a fingerprint string or null. "
                                    f"Received: {tuned_on!r}")
         try:
-            check_choice("metric", data["metric"], ("f1", "fbeta"))
+            if not (isinstance(data["metric"], str) and data["metric"].startswith(CUSTOM_METRIC_PREFIX)):
+                check_choice("metric", data["metric"], ("f1", "fbeta"))  # or "custom:<name>" (tune_with_metric)
             check_choice("placement", data.get("placement", "midpoint"), _PLACEMENTS)
             tuned = [np.nan if e.get("tuned_score") is None else float(e["tuned_score"]) for e in entries]
             return cls(np.array([float(e["threshold"]) for e in entries]), np.array(tuned),
@@ -421,6 +422,7 @@ class TunedThresholds:
 
 
 _PLACEMENTS = ("midpoint", "low", "high")
+CUSTOM_METRIC_PREFIX = "custom:"  # TunedThresholds.metric of thresholds tuned for a user's metric function
 
 
 def _check_arguments(metric, beta, min_positives, fallback, placement):
