@@ -30,6 +30,7 @@ devices (``tf.distribute.MirroredStrategy`` sums the replicas' counts;
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,7 +57,7 @@ def _label_keys(label_names, num_labels, metric_name):
     if len(names) != num_labels or not all(isinstance(n, str) and n for n in names):
         raise ValueError(f"Expected label_names to be {num_labels} non-empty strings (one per label, num_labels="
                          f"{num_labels}). Received: label_names={names!r}")
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = sorted(n for n, count in collections.Counter(names).items() if count > 1)
     if repeated:
         raise ValueError(f"Expected label_names to be distinct (each names one log entry). "
                          f"Received repeated names: {repeated}")
@@ -77,7 +78,7 @@ class _MultilabelCounts(keras.metrics.Metric):
     """Per-label TP / FP / FN state shared by the three metrics."""
 
     def __init__(self, num_labels, threshold=0.5, average=None, from_logits=False, mask_value=None,
-                 zero_division="exclude", label_names=None, name=None, dtype=None):
+                 zero_division="exclude", name=None, dtype=None, *, label_names=None):
         super().__init__(name=name, dtype=dtype)
         num_labels = check_int("num_labels", num_labels, low=1)
         average = check_choice("average", average, _AVERAGES)
@@ -213,10 +214,10 @@ class MultilabelF1Score(_MultilabelCounts):
 
     def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
                  mask_value: float | None = None, zero_division: str | float = "exclude",
-                 label_names: Sequence[str] | None = None, name: str = "multilabel_f1",
-                 dtype: Any = None) -> None:
-        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, label_names, name,
-                         dtype)
+                 name: str = "multilabel_f1", dtype: Any = None, *,
+                 label_names: Sequence[str] | None = None) -> None:
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype,
+                         label_names=label_names)
 
     def _per_label(self, tp, fp, fn):
         return self._ratio(2.0 * tp, 2.0 * tp + fp + fn)
@@ -238,10 +239,10 @@ class MultilabelPrecision(_MultilabelCounts):
 
     def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
                  mask_value: float | None = None, zero_division: str | float = "exclude",
-                 label_names: Sequence[str] | None = None, name: str = "multilabel_precision",
-                 dtype: Any = None) -> None:
-        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, label_names, name,
-                         dtype)
+                 name: str = "multilabel_precision", dtype: Any = None, *,
+                 label_names: Sequence[str] | None = None) -> None:
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype,
+                         label_names=label_names)
 
     def _per_label(self, tp, fp, fn):
         return self._ratio(tp, tp + fp)
@@ -263,10 +264,10 @@ class MultilabelRecall(_MultilabelCounts):
 
     def __init__(self, num_labels: int, threshold: Any = 0.5, average: str | None = None, from_logits: bool = False,
                  mask_value: float | None = None, zero_division: str | float = "exclude",
-                 label_names: Sequence[str] | None = None, name: str = "multilabel_recall",
-                 dtype: Any = None) -> None:
-        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, label_names, name,
-                         dtype)
+                 name: str = "multilabel_recall", dtype: Any = None, *,
+                 label_names: Sequence[str] | None = None) -> None:
+        super().__init__(num_labels, threshold, average, from_logits, mask_value, zero_division, name, dtype,
+                         label_names=label_names)
 
     def _per_label(self, tp, fp, fn):
         return self._ratio(tp, tp + fn)
