@@ -441,21 +441,28 @@ def _on_host(value: Any) -> Any:
     return value.detach().cpu() if isinstance(value, torch.Tensor) else value
 
 
+def _to_device_of(checked: Any, original: Any) -> Any:
+    if isinstance(checked, torch.Tensor) and isinstance(original, torch.Tensor):
+        return checked.to(original.device)
+    return checked
+
+
 class _MaskedLoss(nn.Module):
     """Shared constructor pieces: reduction, ignore_index, check_target and the tensor buffers."""
 
     def __init__(self, reduction: str, ignore_index: Any, check_target: Any, weight: Any, **label_args: Any) -> None:
         super().__init__()
         self.reduction, self.ignore_index, self.check_target = _common(reduction, ignore_index, check_target)
-        # Tensors are checked on the host once, here (one sync), not at every call.
-        self.register_buffer("weight", _weight_tensor(_on_host(weight)))
+        # Tensors are checked on the host once, here (one sync), not at every call; the buffer goes
+        # back to the device the value came from (no host-to-device copy per call).
+        self.register_buffer("weight", _to_device_of(_weight_tensor(_on_host(weight)), weight))
         self._label_args = tuple(label_args)
         for name, (value, upper) in label_args.items():
-            value = _label_tensor(name, _on_host(value), upper=upper)
-            if isinstance(value, float):
-                setattr(self, name, value)  # a scalar stays a Python float (exact in any dtype)
+            checked = _label_tensor(name, _on_host(value), upper=upper)
+            if isinstance(checked, float):
+                setattr(self, name, checked)  # a scalar stays a Python float (exact in any dtype)
             else:
-                self.register_buffer(name, value)
+                self.register_buffer(name, _to_device_of(checked, value))
 
     def _terms(self):  # pragma: no cover - every subclass defines it
         raise NotImplementedError
