@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _COLUMN_BLOCK = 32  # label columns copied out (and sorted) per task: one such block per thread is alive
+_FINGERPRINT_CHUNK = 1 << 18  # scores per fingerprint step (a 2 MiB uint64 temporary)
 _FINGERPRINT_SEED = 0x6D6C62616C616E63  # fixes column_keys: fingerprints compare across runs and processes
 _ROW_TILE = 512  # rows per tile when copying columns out (measured 4x faster than 4096 tiles, 1000 columns)
 _ROW_BLOCK = 4096  # rows per block for the row measures
@@ -288,10 +289,18 @@ def score_sums(scores: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.nda
     """
     unsigned = np.dtype(f"u{scores.dtype.itemsize}")
     bits = scores.view(unsigned)
-    # Fold the sign bit down (to bit 34 of a 64-bit score, 28 of a 32-bit one) first: times any key, a flipped top bit of a 64-bit
-    # score adds 2**63, and two such flips would cancel.
-    bits = bits ^ (bits >> unsigned.type(8 * unsigned.itemsize - 35 if unsigned.itemsize == 8 else 3))
-    return np.dot(bits, keys), bits.sum(axis=0, dtype=unsigned)
+    # Fold the sign bit down (to bit 34 of a 64-bit score, 28 of a 32-bit one) first: times any
+    # key, a flipped top bit adds 2**63 (64-bit) and two such flips would cancel.
+    shift = unsigned.type(29 if unsigned.itemsize == 8 else 3)
+    rows = np.empty(bits.shape[0], dtype=np.uint64)
+    columns = np.zeros(bits.shape[1], dtype=unsigned)
+    step = max(1, _FINGERPRINT_CHUNK // max(bits.shape[1], 1))  # small temporaries, whatever the block
+    for start in range(0, bits.shape[0], step):
+        chunk = bits[start:start + step]
+        folded = chunk ^ (chunk >> shift)
+        rows[start:start + step] = np.dot(folded, keys)
+        np.add(columns, folded.sum(axis=0, dtype=unsigned), out=columns)
+    return rows, columns
 
 
 def fingerprint(csr: sp.csr_matrix, missing: object, dtype: np.dtype, row_sums: np.ndarray,
