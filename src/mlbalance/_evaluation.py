@@ -169,8 +169,8 @@ def _resolve_thresholds(thresholds: object, m: LabelMatrix,
 def _reusable_ranking(tuned: TunedThresholds | None, rows_fingerprint: str,
                       thresholds: np.ndarray) -> tuple[Ranking | None, tuple | None]:
     """The tuning's ranking and the counts at ``thresholds`` if it ranked these very rows, else (None, None)."""
-    ranking = getattr(tuned, "ranking", None)
-    if not isinstance(ranking, Ranking) or ranking.fingerprint != rows_fingerprint:
+    ranking = None if tuned is None else tuned.ranking
+    if ranking is None or ranking.fingerprint != rows_fingerprint:
         return None, None
     counts = ranking.counts(thresholds)
     return (ranking, counts) if counts is not None else (None, None)

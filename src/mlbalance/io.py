@@ -720,8 +720,11 @@ def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> flo
         raise ValueError(f"Expected --thresholds to be a number in [0, 1], 'tune' or an existing file. "
                          f"Received: --thresholds={value!r}")
     text = _read_text(value)
-    if _is_saved_tuned_thresholds(value, text):  # TunedThresholds.save's file: keep it whole
-        return _tuned_thresholds(value, text, names)
+    saved = _saved_tuned_thresholds(value, text)
+    if saved is not None:  # TunedThresholds.save's file: keep it whole
+        tuned = TunedThresholds.from_dict(saved, where=value)
+        _name_order(tuned.label_names, names, value)  # the same labels, or an error naming the difference
+        return tuned.select(names)
     if text.lstrip().startswith(("{", "[")):
         found, values = _thresholds_json(value, text)
     else:
@@ -734,26 +737,17 @@ def read_thresholds(value: str | os.PathLike, label_names: Sequence[str]) -> flo
     return np.array(values)[_name_order(found, names, value)]
 
 
-def _is_saved_tuned_thresholds(path: str, text: str) -> bool:
-    """A JSON object with every key of ``TunedThresholds.to_dict()``; a hand-written ``{"labels": [...]}``
-    (with or without ``"metric"``) is read as named thresholds instead."""
+def _saved_tuned_thresholds(path: str, text: str) -> dict | None:
+    """The parsed JSON if it holds every setting of ``TunedThresholds.to_dict()``, else None: a
+    hand-written ``{"labels": [...]}`` (with or without ``"metric"``) is read as named thresholds."""
     if not text.lstrip().startswith("{") or '"min_positives"' not in text:
-        return False
+        return None
     try:
         data = json.loads(text)
     except ValueError as err:
         raise LabelFormatError(f"{path}: not valid JSON ({err}).") from None
-    return isinstance(data, dict) and all(k in data for k in ("metric", "beta", "fallback", "min_positives"))
-
-
-def _tuned_thresholds(path: str, text: str, names: list) -> TunedThresholds:
-    try:
-        data = json.loads(text)
-    except ValueError as err:
-        raise LabelFormatError(f"{path}: not valid JSON ({err}).") from None
-    tuned = TunedThresholds.from_dict(data, where=path)
-    _name_order(tuned.label_names, names, path)  # the same labels, or an error naming the difference
-    return tuned.select(names)
+    saved = isinstance(data, dict) and all(k in data for k in ("metric", "beta", "fallback", "min_positives"))
+    return data if saved else None
 
 
 def _threshold(number: float, where: str) -> float:

@@ -261,7 +261,7 @@ def multilabel_compile_args(y_train: Any, loss: str = "weighted_bce", *, weights
             raise ValueError(f"weights='balanced' gives each label a positive and a negative weight; loss={loss!r} "
                              "has a positive weight only. Pass loss='weighted_bce', or another strategy "
                              f"({', '.join(s for s in POSITIVE_WEIGHT_STRATEGIES if s != 'balanced')}).")
-    summary = weight_summary(y_train, weights or "neg_pos", max_weight=max_weight, on_zero=on_zero,
+    summary = weight_summary(y_train, weights, max_weight=max_weight, on_zero=on_zero,
                              mask_value=mask_value, label_names=label_names) if weights is not None else None
     if summary is not None:
         names = summary.label_names

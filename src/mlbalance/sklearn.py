@@ -660,6 +660,6 @@ def macro_average_precision_scorer(estimator: Any, X: Any, y: Any) -> float:
     scores, _ = label_scores(estimator, X, m.n_labels)
     if scores.shape[0] != m.n_samples:
         raise ValueError(f"Expected one score row per row of y ({m.n_samples}). Received: {scores.shape[0]}.")
-    labels = set(_scored_labels(m, Y, "macro_average_precision_scorer").tolist())
+    labels = _scored_labels(m, Y, "macro_average_precision_scorer")
     curves = rank_labels(m, scores, np.full(m.n_labels, 0.5)).curves  # one sort per label column
-    return float(np.mean([average_precision(curves[j]) for j in sorted(labels)]))
+    return float(np.mean([average_precision(curves[j]) for j in labels]))
