@@ -134,7 +134,7 @@ def evaluate(y_true: object, y_score: object, thresholds: object = 0.5, label_na
         if train.n_labels != m.n_labels:
             raise ValueError(f"y_train has {train.n_labels} labels but y_true has {m.n_labels}.")
         train_support = train.counts().positives
-    rows = _row_pass(m, scores, t)
+    rows = _row_pass(m, scores, t, with_fingerprint=tuned is not None and tuned.ranking is not None)
     ranking, counts = _reusable_ranking(tuned, rows["fingerprint"], t)
     if ranking is None:
         ranking = rank_labels(m, scores, t)
@@ -246,8 +246,9 @@ def _aggregates(m: LabelMatrix, rows: dict, labels: list[dict]) -> dict:
     }
 
 
-def _row_pass(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray) -> dict:
-    """Every row measure in one pass over blocks of rows, and the rows' fingerprint.
+def _row_pass(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray, *, with_fingerprint: bool = True) -> dict:
+    """Every row measure in one pass over blocks of rows, and the rows' fingerprint (None without
+    ``with_fingerprint``: only a tuning's ranking is ever compared with it).
 
     Samples-F1 and subset accuracy are over the rows with an observed entry (None if there
     are none); LRAP and coverage error (None with a mask) as scikit-learn defines them.
@@ -258,23 +259,25 @@ def _row_pass(m: LabelMatrix, scores: np.ndarray, thresholds: np.ndarray) -> dic
     def block(truth: sp.csr_matrix, s: np.ndarray, missing: np.ndarray | None) -> tuple:
         f1, right, seen = _row_block_measures(truth, s, missing, exact)
         lrap, coverage = _ranking_block(truth, s, m.n_labels) if ranked else (0.0, 0.0)
-        return f1, right, seen, lrap, coverage, score_sums(s, keys)
+        return f1, right, seen, lrap, coverage, score_sums(s, keys) if with_fingerprint else None
 
     keys = column_keys(m.n_labels)
     csr = label_rows(m)
     results = map_row_blocks(m, scores, block, csr=csr)
     n_rows = sum(r[2] for r in results)
-    unsigned = f"u{scores.dtype.itemsize}"
-    row_sums = np.concatenate([r[5][0] for r in results]) if results else np.zeros(0, dtype=np.uint64)
-    column_sums = np.zeros(m.n_labels, dtype=unsigned)
-    for r in results:
-        np.add(column_sums, r[5][1], out=column_sums)
+    digest = None
+    if with_fingerprint:
+        row_sums = np.concatenate([r[5][0] for r in results]) if results else np.zeros(0, dtype=np.uint64)
+        column_sums = np.zeros(m.n_labels, dtype=f"u{scores.dtype.itemsize}")
+        for r in results:
+            np.add(column_sums, r[5][1], out=column_sums)
+        digest = fingerprint(csr, m.missing, scores.dtype, row_sums, column_sums)
     return {
         "samples_f1": _ratio(sum(r[0] for r in results), n_rows),
         "subset_accuracy": _ratio(sum(r[1] for r in results), n_rows),
         "lrap": sum(r[3] for r in results) / m.n_samples if ranked else None,
         "coverage": sum(r[4] for r in results) / m.n_samples if ranked else None,
-        "fingerprint": fingerprint(csr, m.missing, scores.dtype, row_sums, column_sums),
+        "fingerprint": digest,
     }
 
 
